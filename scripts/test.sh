@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Every test: types, unit tests (Node and one run of the core in Chromium), the
+# build, then the end-to-end tests with several browser contexts as peers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-chromium.sh
+npx tsc -p tsconfig.json
+npx tsc -p tsconfig.core.json
+npx vitest run
+npx vite build --logLevel warn
+if [ -d e2e ] && ls e2e/*.spec.ts >/dev/null 2>&1; then
+  npx playwright test
+fi

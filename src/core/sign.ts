@@ -1,0 +1,65 @@
+import * as ed from '@noble/ed25519';
+import { fromHex, toHex } from './bytes.js';
+import { AddressError, SignatureError } from './errors.js';
+import { addressFromPublicKey, publicKeyFromAddress, type Address } from './keys.js';
+import { DEFAULT_LIMITS, type SiteLimits } from './limits.js';
+import { canonicalManifestBytes, parseManifest, type Manifest, type UnsignedManifest } from './manifest.js';
+import { computeInfoHash } from './torrent.js';
+
+/**
+ * RFC 8032 section 5.1.7 verification with canonical encodings required (noble's
+ * `zip215: false`): non-canonical R or A and S >= L are refused, so one message has
+ * one valid signature per key. Answers false rather than throwing on a bad signature.
+ */
+export async function verifyEd25519(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): Promise<boolean> {
+  if (signature.length !== 64 || publicKey.length !== 32) return false;
+  try {
+    return await ed.verifyAsync(signature, message, publicKey, { zip215: false });
+  } catch {
+    // noble throws on encodings it cannot decode (a public key off the curve): that is
+    // a signature that does not verify, not a crash.
+    return false;
+  }
+}
+
+/**
+ * Signs a manifest with the publisher's 32-byte secret seed.
+ * @throws {AddressError} E_BAD_KEY when the key does not belong to `manifest.address`.
+ */
+export async function signManifest(manifest: UnsignedManifest, secretKey: Uint8Array): Promise<Manifest> {
+  const publicKey = await ed.getPublicKeyAsync(secretKey);
+  if (addressFromPublicKey(publicKey) !== manifest.address) {
+    throw new AddressError('E_BAD_KEY', `this key belongs to ${addressFromPublicKey(publicKey)}, not to ${manifest.address}; use the site's own key`);
+  }
+  const signature = await ed.signAsync(canonicalManifestBytes(manifest), secretKey);
+  return { ...manifest, signature: toHex(signature) };
+}
+
+export interface VerifyOptions {
+  /** When given, the manifest must be for this address. */
+  address?: Address;
+  limits?: SiteLimits;
+}
+
+/**
+ * Fully checks an untrusted manifest: schema and limits, that the torrent info hash
+ * matches the file list and piece hashes, and that the signature verifies for the
+ * address it names. Returns the manifest in normalised form.
+ * @throws {SignatureError} E_BAD_SIGNATURE, {AddressError} E_ADDRESS_MISMATCH, and
+ *   whatever `parseManifest` throws for malformed input.
+ */
+export async function verifyManifest(input: unknown, options: VerifyOptions = {}): Promise<Manifest> {
+  const manifest = parseManifest(input, options.limits ?? DEFAULT_LIMITS);
+  if (options.address !== undefined && manifest.address !== options.address) {
+    throw new AddressError('E_ADDRESS_MISMATCH', `manifest is for ${manifest.address}, expected ${options.address}`);
+  }
+  const infoHash = await computeInfoHash(manifest.files, manifest.torrent);
+  if (infoHash !== manifest.torrent.infoHash) {
+    throw new SignatureError('E_BAD_SIGNATURE', `torrent.infoHash ${manifest.torrent.infoHash} does not match the files and pieces (expected ${infoHash}); the manifest was altered`);
+  }
+  const ok = await verifyEd25519(fromHex(manifest.signature, 64, 'signature'), canonicalManifestBytes(manifest), publicKeyFromAddress(manifest.address));
+  if (!ok) {
+    throw new SignatureError('E_BAD_SIGNATURE', `signature does not verify for ${manifest.address}; this copy was altered or forged, do not use it`);
+  }
+  return manifest;
+}

@@ -1,0 +1,33 @@
+import { defineConfig } from 'vite';
+import { resolve } from 'node:path';
+
+/**
+ * One build serves every origin. Everything is emitted under `/__p2p/`, a prefix no
+ * site file may use, so the same files can be served on the app's origin and on each
+ * site's origin (`<address>.localhost`) without colliding with the site's own paths.
+ * The service worker, the site runtime and the embed loader get fixed names because
+ * other code (the server, the service worker, host pages) refers to them by URL.
+ */
+const FIXED_NAMES = new Set(['sw', 'runtime', 'loader']);
+
+export default defineConfig({
+  base: '/__p2p/',
+  publicDir: 'public',
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: true,
+    rollupOptions: {
+      input: {
+        app: resolve(import.meta.dirname, 'index.html'),
+        boot: resolve(import.meta.dirname, 'boot.html'),
+        sw: resolve(import.meta.dirname, 'src/sw/sw.ts'),
+        runtime: resolve(import.meta.dirname, 'src/site/runtime.ts'),
+      },
+      output: {
+        entryFileNames: (chunk) => (FIXED_NAMES.has(chunk.name) ? '[name].js' : 'assets/[name]-[hash].js'),
+      },
+    },
+  },
+});
