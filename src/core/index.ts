@@ -16,3 +16,4 @@ export * from './verify-file.js';
 export * from './diff.js';
 export * from './pointer.js';
 export { utf8, fromUtf8, randomBytes } from './platform.js';
+export * from './discovery.js';
