@@ -1,0 +1,63 @@
+import { addressOfHost } from '../sw/messages.js';
+import { P2pBoot } from './boot-view.js';
+import { SiteEngine, type EngineState } from './engine.js';
+
+/**
+ * The first visit of a site's origin: register the service worker, fetch and verify the
+ * site, then reload so the service worker serves it from the cache. Later visits never
+ * see this page.
+ */
+const RELOAD_GUARD_KEY = 'p2p-boot-reloads';
+/** Sites larger than this open as soon as the entry page is stored; the rest follows. */
+const OPEN_EARLY_BYTES = 4_000_000;
+
+const view = document.querySelector('p2p-boot') as P2pBoot;
+const address = addressOfHost(location.hostname);
+
+function show(state: EngineState): void {
+  view.state = { ...state };
+  view.requestUpdate();
+  document.title = state.error ? 'Site unavailable' : 'Loading site…';
+}
+
+async function main(): Promise<void> {
+  if (!address) {
+    show({ address: location.hostname, phase: 'error', updateReady: false, warnings: [], error: { code: 'E_NOT_PUBLISHED', message: 'not a site address' } });
+    return;
+  }
+  if (!('serviceWorker' in navigator)) {
+    show({ address, phase: 'error', updateReady: false, warnings: [], error: { code: 'E_NO_SERVICE_WORKER', message: 'no service worker support' } });
+    return;
+  }
+  const registration = navigator.serviceWorker.register('/__p2p/sw.js', { scope: '/', type: 'module' });
+  const engine = new SiteEngine({ address });
+  (globalThis as { p2pSite?: unknown }).p2pSite = { engine };
+  let reloading = false;
+  engine.addEventListener('state', async () => {
+    show(engine.state);
+    const s = engine.state;
+    const early = s.entryStored && (s.stats?.bytesTotal ?? 0) > OPEN_EARLY_BYTES;
+    if (reloading || !(s.phase === 'ready' || early)) return;
+    reloading = true;
+    await registration;
+    await navigator.serviceWorker.ready;
+    if (!guardReload()) {
+      show({ ...s, phase: 'error', error: { code: 'E_STORAGE', message: 'the cache did not keep the site' } });
+      return;
+    }
+    await engine.destroy();
+    location.reload();
+  });
+  await engine.start();
+}
+
+/** Stops a reload loop when the browser does not keep what was stored. */
+function guardReload(): boolean {
+  const now = Date.now();
+  const recent = (JSON.parse(sessionStorage.getItem(RELOAD_GUARD_KEY) ?? '[]') as number[]).filter((t) => now - t < 30_000);
+  if (recent.length >= 2) return false;
+  sessionStorage.setItem(RELOAD_GUARD_KEY, JSON.stringify([...recent, now]));
+  return true;
+}
+
+void main();

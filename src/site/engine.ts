@@ -1,0 +1,280 @@
+import { isCoreError, verifyManifest, type Manifest, type ManifestFile } from '../core/index.js';
+import { getSite, newestOf, offerManifest, promotePending, putVerifiedBlob, storedBlobs, updateSite, type SiteRecord } from '../store/site-cache.js';
+import { FILES_CHANNEL, type FileStoredMessage } from '../sw/messages.js';
+import { SiteSwarm, type SiteSwarmOptions, type TransferStats, type VersionTransfer } from '../swarm/site-swarm.js';
+import type { ManifestExchangeHooks } from '../swarm/manifest-exchange.js';
+import { SiteError, type SiteErrorCode } from './errors.js';
+
+export type EnginePhase = 'resolving' | 'fetching' | 'ready' | 'error' | 'denied';
+
+/** A snapshot of what the engine is doing, for the loading page and the banner. */
+export interface EngineState {
+  address: string;
+  phase: EnginePhase;
+  /** The version being served or fetched for serving. */
+  manifest?: Manifest;
+  /** A newer version: fetched in the background, `updateReady` once all its files are stored. */
+  pending?: Manifest;
+  updateReady: boolean;
+  /** True once the served version's entry page is stored (large sites open then). */
+  entryStored?: boolean;
+  /** False when the server could not be reached: the shown version may not be the newest. */
+  serverReachable?: boolean;
+  stats?: TransferStats;
+  error?: { code: SiteErrorCode | string; message: string };
+  warnings: string[];
+}
+
+export interface SiteEngineOptions {
+  address: string;
+  /** The server's base URL (API, tracker, origin seed). Defaults to this page's origin. */
+  server?: string;
+  swarm?: Partial<Omit<SiteSwarmOptions, 'endpoints'>>;
+  /** How long to wait for the server before relying on the cache and peers. */
+  serverTimeoutMs?: number;
+  /** How long a first visit waits for a peer to offer a manifest when the server is unreachable. */
+  peerManifestWaitMs?: number;
+}
+
+/**
+ * Loads, verifies, stores and reseeds one site in this browser. Manifests come from
+ * the cache, the server and peers; each is verified and the version rule decides.
+ */
+export class SiteEngine extends EventTarget {
+  readonly state: EngineState;
+  private readonly options: Required<Omit<SiteEngineOptions, 'swarm'>> & Pick<SiteEngineOptions, 'swarm'>;
+  private swarm?: SiteSwarm;
+  private record?: SiteRecord;
+  private current?: VersionTransfer;
+  private next?: VersionTransfer;
+  private readonly channel = new BroadcastChannel(FILES_CHANNEL);
+  private destroyed = false;
+  private readonly savedUsage = new WeakMap<VersionTransfer, { fromPeers: number; fromOrigin: number; uploaded: number }>();
+
+  constructor(options: SiteEngineOptions) {
+    super();
+    this.options = { server: location.origin, serverTimeoutMs: 8000, peerManifestWaitMs: 15_000, ...options };
+    this.state = { address: options.address, phase: 'resolving', updateReady: false, warnings: [] };
+  }
+
+  /** Resolves the newest manifest, then fetches what is missing and seeds what is stored. */
+  async start(): Promise<void> {
+    try {
+      await updateSite(this.options.address, (r) => (r.lastVisit = Date.now()));
+      this.record = await getSite(this.options.address);
+      const server = await this.askServer();
+      if (server === 'denied') return this.fail('E_DENIED', 'the server refuses this address', 'denied');
+      this.record = await getSite(this.options.address);
+      if (!this.record?.current && server === 'not-found') return this.fail('E_NOT_PUBLISHED', 'the server has no manifest for this address');
+
+      this.swarm = new SiteSwarm({ endpoints: this.endpoints(), warn: (m) => this.warn(m), ...this.options.swarm });
+      await this.swarm.joinDiscovery(this.options.address, this.exchangeHooks());
+
+      if (!this.record?.current) {
+        // Server unreachable and nothing cached: a peer in the discovery swarm may have it.
+        await this.waitFor(() => Boolean(this.record?.current), this.options.peerManifestWaitMs);
+        if (!this.record?.current) return this.fail('E_UNREACHABLE', 'no manifest from the server or any peer');
+      }
+      this.serve(this.record.current!);
+      if (this.record.pending) this.fetchPending(this.record.pending);
+    } catch (err) {
+      this.fail(err instanceof SiteError ? err.code : 'E_STORAGE', err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  private endpoints() {
+    const server = new URL(this.options.server);
+    const ws = server.protocol === 'https:' ? 'wss:' : 'ws:';
+    return { announce: [`${ws}//${server.host}/announce`], seedBase: `${server.origin}/seed/` };
+  }
+
+  /** Fetches the newest manifest from the server and offers it to the cache. */
+  private async askServer(): Promise<'ok' | 'not-found' | 'denied' | 'unreachable'> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.options.server}/api/sites/${this.options.address}`, {
+        cache: 'no-store',
+        signal: AbortSignal.timeout(this.options.serverTimeoutMs),
+      });
+    } catch {
+      this.state.serverReachable = false;
+      this.emit();
+      return 'unreachable';
+    }
+    this.state.serverReachable = response.status < 500;
+    if (response.status === 451) {
+      await updateSite(this.options.address, (r) => (r.denied = true));
+      return 'denied';
+    }
+    if (this.record?.denied) await updateSite(this.options.address, (r) => (r.denied = false));
+    if (response.status === 404) return 'not-found';
+    if (!response.ok) return 'unreachable';
+    const ok = await this.consider(await response.json().catch(() => undefined), 'server');
+    return ok ? 'ok' : 'unreachable';
+  }
+
+  /**
+   * Verifies a manifest from any source and applies the version rule. Returns false
+   * only when it failed verification (the source misbehaved).
+   */
+  private async consider(candidate: unknown, source: 'server' | 'peer'): Promise<boolean> {
+    let manifest: Manifest;
+    try {
+      manifest = await verifyManifest(candidate, { address: this.options.address });
+    } catch (err) {
+      this.warn(`ignored a manifest from the ${source}: ${isCoreError(err) ? err.code : 'invalid'}`);
+      return false;
+    }
+    const hadCurrent = Boolean(this.record?.current);
+    const decision = await offerManifest(manifest, !hadCurrent);
+    this.record = await getSite(this.options.address);
+    if (decision.action === 'conflict') this.warn(`the publisher's key signed two different versions with seq ${manifest.seq}; keeping the one held`);
+    if (decision.action === 'accept') {
+      if (this.swarm) this.swarm.announceManifest(this.options.address, this.transfers().map((t) => t.torrent));
+      if (hadCurrent && this.swarm && this.record?.pending?.seq === manifest.seq) this.fetchPending(manifest);
+      this.emit();
+    }
+    return true;
+  }
+
+  private exchangeHooks(): ManifestExchangeHooks {
+    return {
+      newest: () => (this.record ? newestOf(this.record) : undefined),
+      received: async (manifest) => {
+        const ok = await this.consider(manifest, 'peer');
+        if (ok && this.record?.current && !this.current && this.state.phase === 'resolving') this.serve(this.record.current);
+        return ok;
+      },
+      warn: (m) => this.warn(m),
+    };
+  }
+
+  private transfers(): VersionTransfer[] {
+    return [this.current, this.next].filter((t): t is VersionTransfer => Boolean(t));
+  }
+
+  /** Fetches what is missing of the served version, then keeps seeding it. */
+  private serve(manifest: Manifest): void {
+    if (this.current || this.destroyed) return;
+    this.state.manifest = manifest;
+    this.state.phase = 'fetching';
+    this.emit();
+    void storedBlobs(manifest).then((stored) => {
+      if (this.destroyed) return;
+      const entry = manifest.files.find((f) => f.path === manifest.entry);
+      if (entry && stored.has(entry.sha256)) this.state.entryStored = true;
+      const transfer = this.swarm!.transfer(manifest, stored, {
+        fileComplete: (file, bytes) => this.storeFile(file, bytes),
+        progress: (stats) => this.onProgress(stats),
+        manifestExchange: this.exchangeHooks(),
+      });
+      this.current = transfer;
+      this.state.stats = { ...transfer.stats };
+      void transfer.done.then(() => {
+        this.state.phase = 'ready';
+        void this.saveUsage(transfer);
+        this.emit();
+      });
+    });
+  }
+
+  /** Fetches a newer version in the background; offers a reload once it is complete. */
+  private fetchPending(manifest: Manifest): void {
+    if (this.destroyed || !this.swarm) return;
+    if (this.next?.manifest.seq === manifest.seq) return;
+    this.next?.destroy();
+    this.state.pending = manifest;
+    this.state.updateReady = false;
+    void storedBlobs(manifest).then((stored) => {
+      if (this.destroyed) return;
+      const transfer = this.swarm!.transfer(manifest, stored, {
+        fileComplete: (file, bytes) => this.storeFile(file, bytes),
+        manifestExchange: this.exchangeHooks(),
+      });
+      this.next = transfer;
+      void transfer.done.then(() => {
+        if (this.next !== transfer) return;
+        this.state.updateReady = true;
+        void this.saveUsage(transfer);
+        this.emit();
+      });
+    });
+  }
+
+  /**
+   * Switches to the newer version once its files are all stored. The caller reloads
+   * the page; the service worker then serves the new version to new page loads only.
+   */
+  async applyUpdate(): Promise<Manifest | undefined> {
+    if (!this.state.updateReady) return undefined;
+    const promoted = await promotePending(this.options.address);
+    this.record = await getSite(this.options.address);
+    return promoted;
+  }
+
+  private async storeFile(file: ManifestFile, bytes: Uint8Array): Promise<Blob> {
+    // The bytes were checked against the manifest's sha256 by the chunk store.
+    await putVerifiedBlob(file.sha256, bytes);
+    if (this.state.manifest?.entry === file.path && this.state.manifest.files.some((f) => f.sha256 === file.sha256)) this.state.entryStored = true;
+    const message: FileStoredMessage = { type: 'file-stored', sha256: file.sha256 };
+    this.channel.postMessage(message);
+    return new Blob([bytes as BlobPart]);
+  }
+
+  private onProgress(stats: TransferStats): void {
+    this.state.stats = stats;
+    this.emit();
+  }
+
+  /** Adds what a transfer moved since it was last saved to the site's usage counters. */
+  private async saveUsage(transfer: VersionTransfer): Promise<void> {
+    const saved = this.savedUsage.get(transfer) ?? { fromPeers: 0, fromOrigin: 0, uploaded: 0 };
+    const now = { fromPeers: transfer.stats.fromPeers, fromOrigin: transfer.stats.fromOrigin, uploaded: transfer.stats.uploaded };
+    this.savedUsage.set(transfer, now);
+    await updateSite(this.options.address, (r) => {
+      r.bytesFromPeers += now.fromPeers - saved.fromPeers;
+      r.bytesFromOrigin += now.fromOrigin - saved.fromOrigin;
+      r.bytesUploaded += now.uploaded - saved.uploaded;
+    });
+  }
+
+  /** Resolves when `condition` holds after a state change, or after `timeoutMs`. */
+  private waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        this.removeEventListener('state', check);
+        resolve();
+      };
+      const check = () => {
+        if (condition()) finish();
+      };
+      const timer = setTimeout(finish, timeoutMs);
+      this.addEventListener('state', check);
+      check();
+    });
+  }
+
+  private fail(code: SiteErrorCode, message: string, phase: EnginePhase = 'error'): void {
+    this.state.phase = phase;
+    this.state.error = { code, message };
+    this.emit();
+  }
+
+  private warn(message: string): void {
+    this.state.warnings = [...this.state.warnings.slice(-19), message];
+    console.warn(`[p2p] ${message}`);
+  }
+
+  private emit(): void {
+    this.dispatchEvent(new Event('state'));
+  }
+
+  async destroy(): Promise<void> {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.channel.close();
+    for (const t of this.transfers()) await this.saveUsage(t);
+    await this.swarm?.destroy();
+  }
+}

@@ -1,0 +1,79 @@
+import type { Manifest, ManifestFile } from '../core/index.js';
+
+/** Where a request path leads within a site. */
+export type Route =
+  | { kind: 'file'; file: ManifestFile; status: 200 | 404 }
+  | { kind: 'redirect'; location: string }
+  | { kind: 'not-found' }
+  | { kind: 'bad-request'; reason: string };
+
+/**
+ * Maps a URL path to a file of the site, as static hosts do: `/` is the entry,
+ * `dir/` is `dir/index.html`, `dir` redirects to `dir/` when that folder has an index
+ * (so relative links resolve), `page` finds `page.html`, and anything else gets the
+ * manifest's fallback: with status 404 for a `404.html`, 200 for an app shell.
+ */
+export function routeRequest(manifest: Manifest, pathname: string): Route {
+  let path: string;
+  try {
+    path = pathname
+      .split('/')
+      .map((segment) => decodeURIComponent(segment))
+      .join('/');
+  } catch {
+    return { kind: 'bad-request', reason: 'the address has a broken %-escape' };
+  }
+  path = path.replace(/^\/+/, '');
+  const byPath = new Map(manifest.files.map((f) => [f.path, f]));
+  const found = (p: string) => byPath.get(p);
+
+  if (path === '') return fileRoute(found(manifest.entry)!);
+  const exact = found(path);
+  if (exact) return fileRoute(exact);
+  if (path.endsWith('/')) {
+    const index = found(`${path}index.html`);
+    if (index) return fileRoute(index);
+  } else {
+    if (found(`${path}/index.html`)) return { kind: 'redirect', location: `${pathname}/` };
+    const html = found(`${path}.html`);
+    if (html) return fileRoute(html);
+  }
+  if (manifest.fallback) {
+    const fallback = found(manifest.fallback)!;
+    return { kind: 'file', file: fallback, status: /(^|\/)404\.html?$/.test(fallback.path) ? 404 : 200 };
+  }
+  return { kind: 'not-found' };
+}
+
+function fileRoute(file: ManifestFile): Route {
+  return { kind: 'file', file, status: 200 };
+}
+
+/** A parsed single byte range, inclusive. */
+export type RangeResult = { kind: 'none' } | { kind: 'range'; start: number; end: number } | { kind: 'unsatisfiable' };
+
+/**
+ * Parses a `Range` header (RFC 9110 section 14.2) for one range. Several ranges are
+ * answered with the whole file, which the RFC allows.
+ */
+export function parseRange(header: string | null, size: number): RangeResult {
+  if (!header) return { kind: 'none' };
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!match) return { kind: 'none' };
+  const [, a, b] = match;
+  if (a === '' && b === '') return { kind: 'none' };
+  let start: number;
+  let end: number;
+  if (a === '') {
+    const suffix = Number(b);
+    if (suffix === 0) return { kind: 'unsatisfiable' };
+    start = Math.max(0, size - suffix);
+    end = size - 1;
+  } else {
+    start = Number(a);
+    end = b === '' ? size - 1 : Math.min(Number(b), size - 1);
+    if (b !== '' && Number(b) < start) return { kind: 'none' };
+  }
+  if (start >= size) return { kind: 'unsatisfiable' };
+  return { kind: 'range', start, end };
+}

@@ -1,0 +1,91 @@
+/// <reference lib="webworker" />
+import type { Manifest, ManifestFile } from '../core/index.js';
+import { getBlob, getSite } from '../store/site-cache.js';
+import { addressOfHost, FILE_WAIT_MS, FILES_CHANNEL, PASS_THROUGH_PREFIXES, type FileStoredMessage } from './messages.js';
+import { serveFromSite, textPage } from './respond.js';
+
+/**
+ * The service worker of one site's origin. It answers the site's requests from the
+ * IndexedDB cache (files there were verified before they were stored) and never from
+ * the network; paths of the server and of this app pass through.
+ */
+declare const self: ServiceWorkerGlobalScope;
+
+const address = addressOfHost(self.location.hostname);
+/** The version each open page was loaded with, so one page load never mixes versions. */
+const versionOfClient = new Map<string, Manifest>();
+
+self.addEventListener('install', () => {
+  void self.skipWaiting();
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(self.clients.claim());
+});
+
+self.addEventListener('fetch', (event) => {
+  const url = new URL(event.request.url);
+  if (url.origin !== self.location.origin || !address) return;
+  if (event.request.method !== 'GET' && event.request.method !== 'HEAD') return;
+  if (PASS_THROUGH_PREFIXES.some((p) => url.pathname.startsWith(p))) return;
+  event.respondWith(answer(event, url));
+});
+
+async function answer(event: FetchEvent, url: URL): Promise<Response> {
+  const isNavigation = event.request.mode === 'navigate';
+  const record = await getSite(address!);
+  if (record?.denied) {
+    return textPage(451, 'This site is not available here', 'The operator of this server has blocked this site.');
+  }
+  let manifest = isNavigation ? undefined : versionOfClient.get(event.clientId);
+  manifest ??= record?.current;
+  // Nothing cached yet: the network answers with the boot page, which loads the site.
+  if (!manifest) return fetch(event.request);
+  if (isNavigation && event.resultingClientId) {
+    versionOfClient.set(event.resultingClientId, manifest);
+    void forgetClosedClients();
+  }
+
+  const result = await serveFromSite({
+    manifest,
+    url,
+    method: event.request.method,
+    rangeHeader: event.request.headers.get('Range'),
+    getFile: (file) => getBlob(file.sha256),
+  });
+  if (result.kind === 'response') return result.response;
+
+  // The file is still being fetched by the site's engine: wait for it to be stored.
+  const blob = await waitForFile(result.file, FILE_WAIT_MS);
+  if (blob) {
+    const retry = await serveFromSite({ manifest, url, method: event.request.method, rangeHeader: event.request.headers.get('Range'), getFile: async () => blob });
+    if (retry.kind === 'response') return retry.response;
+  }
+  if (isNavigation) return fetch(event.request);
+  return textPage(504, 'Still loading', `"${result.file.path}" has not arrived from peers or the origin yet. Reload in a moment.`);
+}
+
+function waitForFile(file: ManifestFile, timeoutMs: number): Promise<Blob | undefined> {
+  return new Promise((resolve) => {
+    const channel = new BroadcastChannel(FILES_CHANNEL);
+    let settled = false;
+    const finish = (blob: Blob | undefined) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      channel.close();
+      resolve(blob);
+    };
+    const timer = setTimeout(() => finish(undefined), timeoutMs);
+    channel.onmessage = (event: MessageEvent<FileStoredMessage>) => {
+      if (event.data?.type === 'file-stored' && event.data.sha256 === file.sha256) void getBlob(file.sha256).then(finish);
+    };
+    // It may have been stored between the first look and subscribing.
+    void getBlob(file.sha256).then((blob) => blob && finish(blob));
+  });
+}
+
+async function forgetClosedClients(): Promise<void> {
+  const open = new Set((await self.clients.matchAll({ type: 'window' })).map((c) => c.id));
+  for (const id of versionOfClient.keys()) if (!open.has(id)) versionOfClient.delete(id);
+}

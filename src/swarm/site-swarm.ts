@@ -1,0 +1,272 @@
+import WebTorrent, { type Torrent, type Wire } from 'webtorrent/dist/webtorrent.min.js';
+import { discoveryTorrent, torrentFile, type Manifest, type ManifestFile } from '../core/index.js';
+import { manifestExchange, offerOnWires, type ManifestExchangeHooks } from './manifest-exchange.js';
+import { SiteChunkStore } from './site-chunk-store.js';
+
+/** Where this browser finds the swarm and the origin seed. */
+export interface SwarmEndpoints {
+  /** WebSocket tracker URLs, e.g. `ws://127.0.0.1:8080/announce`. */
+  announce: string[];
+  /** Origin seed base, e.g. `http://127.0.0.1:8080/seed/`; the info hash and `/` are appended. */
+  seedBase: string;
+}
+
+export interface SiteSwarmOptions {
+  endpoints: SwarmEndpoints;
+  /** Use WebRTC peers at all. False is "origin only": no RTCPeerConnection is ever made. */
+  usePeers?: boolean;
+  /** Use the origin seed. */
+  useOrigin?: boolean;
+  /** Most peer connections for this browser (WebTorrent counts per torrent). Default 8. */
+  maxConns?: number;
+  /** Bytes per second; -1 for no cap. */
+  uploadLimit?: number;
+  downloadLimit?: number;
+  rtcConfig?: RTCConfiguration;
+  /** How long to wait for peers before also asking the origin seed, when the tracker says peers exist. */
+  originGraceMs?: number;
+  warn?: (message: string) => void;
+}
+
+export interface TransferStats {
+  fromPeers: number;
+  fromOrigin: number;
+  uploaded: number;
+  peers: number;
+  filesDone: number;
+  filesTotal: number;
+  bytesDone: number;
+  bytesTotal: number;
+  usingOrigin: boolean;
+}
+
+/**
+ * One visitor's WebTorrent client for the sites open on this origin: joins a site's
+ * discovery swarm (for manifest exchange) and fetches or seeds one torrent per version.
+ */
+export class SiteSwarm {
+  readonly client: WebTorrent;
+  private readonly options: Required<Omit<SiteSwarmOptions, 'rtcConfig' | 'warn'>> & Pick<SiteSwarmOptions, 'rtcConfig' | 'warn'>;
+  private readonly discovery = new Map<string, Torrent>();
+  private destroyed = false;
+
+  constructor(options: SiteSwarmOptions) {
+    this.options = {
+      usePeers: true,
+      useOrigin: true,
+      maxConns: 8,
+      uploadLimit: -1,
+      downloadLimit: -1,
+      originGraceMs: 1500,
+      ...options,
+    };
+    this.client = new WebTorrent({
+      maxConns: this.options.maxConns,
+      uploadLimit: this.options.uploadLimit,
+      downloadLimit: this.options.downloadLimit,
+      utPex: false,
+      dht: false,
+      lsd: false,
+      tracker: this.options.usePeers ? { rtcConfig: this.options.rtcConfig } : false,
+    });
+    this.client.on('error', (err: Error) => this.options.warn?.(`peer engine error: ${err.message}`));
+  }
+
+  private get announce(): string[] {
+    return this.options.usePeers ? this.options.endpoints.announce : [];
+  }
+
+  /**
+   * Joins the address's discovery swarm, where peers exchange signed manifests. Its one
+   * 52-byte file is the address itself, so every visitor can seed it.
+   */
+  async joinDiscovery(address: string, hooks: ManifestExchangeHooks): Promise<void> {
+    if (!this.options.usePeers || this.discovery.has(address)) return;
+    const d = await discoveryTorrent(address);
+    const store = new SiteChunkStore({
+      files: d.files.map((f) => ({ ...f, sha256: '', type: 'text/plain' })),
+      pieceLength: d.torrent.pieceLength,
+      stored: new Map([['', new Blob([d.bytes as BlobPart])]]),
+      onFileComplete: async (_f, bytes) => new Blob([bytes as BlobPart]),
+    });
+    const torrent = this.client.add(torrentFile(d.files, d.torrent, { announce: this.announce }), {
+      preloadedStore: store,
+      storeCacheSlots: 0,
+      skipVerify: true,
+    });
+    torrent.on('wire', (wire: Wire) => wire.use(manifestExchange(hooks)));
+    torrent.on('warning', (err: Error) => this.options.warn?.(`discovery: ${err.message}`));
+    this.discovery.set(address, torrent);
+  }
+
+  /** Sends our newest manifest to every connected peer of the address that has an older one. */
+  announceManifest(address: string, versionTorrents: Torrent[] = []): void {
+    const wires = [...(this.discovery.get(address)?.wires ?? []), ...versionTorrents.flatMap((t) => t.wires)];
+    offerOnWires(wires);
+  }
+
+  /**
+   * Fetches (or, when every file is stored, seeds) one version of a site. Stored files
+   * are reused without hashing them again: their sha256 was checked when stored.
+   */
+  transfer(manifest: Manifest, stored: ReadonlyMap<string, Blob>, hooks: TransferHooks): VersionTransfer {
+    return new VersionTransfer(this, manifest, stored, hooks, this.options);
+  }
+
+  get peerConnections(): number {
+    return this.client.torrents.reduce((n, t) => n + t.wires.filter((w) => w.type === 'webrtc').length, 0);
+  }
+
+  destroy(): Promise<void> {
+    if (this.destroyed) return Promise.resolve();
+    this.destroyed = true;
+    return new Promise((resolve) => this.client.destroy(() => resolve()));
+  }
+}
+
+export interface TransferHooks {
+  /** Store a verified file; returns the stored Blob. */
+  fileComplete(file: ManifestFile, bytes: Uint8Array): Promise<Blob>;
+  progress?(stats: TransferStats): void;
+  manifestExchange?: ManifestExchangeHooks;
+}
+
+/** One version's torrent: downloading with progress, then seeding from the cache. */
+export class VersionTransfer {
+  readonly torrent: Torrent;
+  readonly stats: TransferStats;
+  /** Resolves when every file is stored. */
+  readonly done: Promise<void>;
+  private readonly store: SiteChunkStore;
+  private watchdog?: ReturnType<typeof setInterval>;
+  private resolveDone!: () => void;
+
+  constructor(
+    swarm: SiteSwarm,
+    readonly manifest: Manifest,
+    stored: ReadonlyMap<string, Blob>,
+    hooks: TransferHooks,
+    options: Required<Pick<SiteSwarmOptions, 'usePeers' | 'useOrigin' | 'originGraceMs'>> & Pick<SiteSwarmOptions, 'endpoints' | 'warn'>,
+  ) {
+    const bytesTotal = manifest.files.reduce((n, f) => n + f.size, 0);
+    const filesDone = manifest.files.filter((f) => stored.has(f.sha256)).length;
+    this.stats = {
+      fromPeers: 0,
+      fromOrigin: 0,
+      uploaded: 0,
+      peers: 0,
+      filesDone,
+      filesTotal: manifest.files.length,
+      bytesDone: manifest.files.filter((f) => stored.has(f.sha256)).reduce((n, f) => n + f.size, 0),
+      bytesTotal,
+      usingOrigin: false,
+    };
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    const report = () => hooks.progress?.({ ...this.stats });
+
+    this.store = new SiteChunkStore({
+      files: manifest.files,
+      pieceLength: manifest.torrent.pieceLength,
+      stored,
+      onFileComplete: async (file, bytes) => {
+        const blob = await hooks.fileComplete(file, bytes);
+        this.stats.filesDone++;
+        this.stats.bytesDone += file.size;
+        report();
+        return blob;
+      },
+      onAllComplete: () => this.finish(),
+      onFileRejected: (file) => options.warn?.(`"${file.path}" did not match its signed hash; fetching it again`),
+    });
+    const complete = this.store.complete();
+    const seedUrl = `${options.endpoints.seedBase}${manifest.torrent.infoHash}/`;
+    const torrentBytes = torrentFile(manifest.files, manifest.torrent, { announce: options.usePeers ? options.endpoints.announce : [] });
+    this.torrent = swarm.client.add(torrentBytes, {
+      preloadedStore: this.store,
+      storeCacheSlots: 0,
+      ...(complete ? { skipVerify: true } : { bitfield: this.store.bitfield() }),
+    });
+    this.torrent.on('warning', (err: Error) => options.warn?.(`transfer: ${err.message}`));
+    this.torrent.on('wire', (wire: Wire) => {
+      if (hooks.manifestExchange) wire.use(manifestExchange(hooks.manifestExchange));
+      wire.on('download', (n: number) => {
+        if (wire.type === 'webSeed') this.stats.fromOrigin += n;
+        else this.stats.fromPeers += n;
+      });
+      wire.on('upload', (n: number) => (this.stats.uploaded += n));
+      this.stats.peers = this.torrent.wires.filter((w) => w.type !== 'webSeed').length;
+      report();
+      wire.once('close', () => {
+        this.stats.peers = this.torrent.wires.filter((w) => w.type !== 'webSeed' && !w.destroyed).length;
+        report();
+      });
+    });
+    this.torrent.on('ready', () => {
+      this.store.completeEmptyFiles();
+      this.prioritiseEntry();
+    });
+    if (complete) {
+      queueMicrotask(() => this.finish());
+      return;
+    }
+
+    // Ask the origin seed only when peers cannot do the job: at once when peers are off
+    // or the tracker reports nobody else, otherwise after a grace period without progress.
+    const useOrigin = () => {
+      if (this.stats.usingOrigin || !options.useOrigin || this.torrent.destroyed) return;
+      this.stats.usingOrigin = true;
+      this.stopWatchdog();
+      this.torrent.addWebSeed(seedUrl);
+      report();
+    };
+    if (!options.usePeers) {
+      this.torrent.once('ready', useOrigin);
+    } else {
+      const tracker = this.torrent.discovery?.tracker;
+      const onUpdate = (data: { complete?: number; incomplete?: number }) => {
+        if ((data.complete ?? 0) + (data.incomplete ?? 0) <= 1) useOrigin();
+      };
+      this.torrent.once('ready', () => this.torrent.discovery?.tracker?.on('update', onUpdate));
+      tracker?.on('update', onUpdate);
+      this.torrent.on('warning', useOrigin);
+      let lastBytes = -1;
+      let stalledSince = Date.now();
+      this.watchdog = setInterval(() => {
+        const bytes = this.stats.fromPeers + this.stats.fromOrigin;
+        if (bytes !== lastBytes) {
+          lastBytes = bytes;
+          stalledSince = Date.now();
+        } else if (Date.now() - stalledSince >= options.originGraceMs) {
+          useOrigin();
+        }
+      }, 250);
+    }
+  }
+
+  /** The entry page first: a visitor sees the page while images and the rest follow. */
+  private prioritiseEntry(): void {
+    let offset = 0;
+    for (const file of this.manifest.files) {
+      if (file.path === this.manifest.entry && file.size > 0) {
+        const pl = this.manifest.torrent.pieceLength;
+        this.torrent.critical(Math.floor(offset / pl), Math.floor((offset + file.size - 1) / pl));
+      }
+      offset += file.size;
+    }
+  }
+
+  private stopWatchdog(): void {
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = undefined;
+  }
+
+  private finish(): void {
+    this.stopWatchdog();
+    this.resolveDone();
+  }
+
+  destroy(): void {
+    this.finish();
+    if (!this.torrent.destroyed) this.torrent.destroy();
+  }
+}

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { buildBundle, utf8, type ManifestFile } from '../../src/core/index.js';
+import { SiteChunkStore } from '../../src/swarm/site-chunk-store.js';
+import { FIXED_SECRET, FIXED_TIME } from '../helpers/fixtures.js';
+
+async function bundle() {
+  const big = new Uint8Array(40_000).map((_, i) => (i * 7) & 255);
+  const { manifest, files } = await buildBundle({
+    files: [{ path: 'index.html', bytes: utf8('<p>hi</p>') }, { path: 'big.bin', bytes: big }, { path: 'z.txt', bytes: utf8('zzz') }],
+    secretKey: FIXED_SECRET,
+    seq: 1,
+    createdAt: FIXED_TIME,
+  });
+  const all = new Uint8Array(files.reduce((n, f) => n + f.bytes.length, 0));
+  let o = 0;
+  for (const f of files) {
+    all.set(f.bytes, o);
+    o += f.bytes.length;
+  }
+  return { manifest, files, all };
+}
+
+const put = (store: SiteChunkStore, i: number, b: Uint8Array) => new Promise<void>((res, rej) => store.put(i, b, (e) => (e ? rej(e) : res())));
+const get = (store: SiteChunkStore, i: number, opts?: { offset?: number; length?: number }) =>
+  new Promise<Uint8Array>((res, rej) => store.get(i, opts ?? null, (e, v) => (e ? rej(e) : res(v!))));
+
+describe('SiteChunkStore', () => {
+  it('assembles pieces into verified files and serves reads across file boundaries', async () => {
+    const { manifest, all } = await bundle();
+    const completed: string[] = [];
+    let resolveAll!: () => void;
+    const allDone = new Promise<void>((r) => (resolveAll = r));
+    const store = new SiteChunkStore({
+      files: manifest.files,
+      pieceLength: manifest.torrent.pieceLength,
+      stored: new Map(),
+      onFileComplete: async (file: ManifestFile, bytes) => {
+        completed.push(file.path);
+        return new Blob([bytes as BlobPart]);
+      },
+      onAllComplete: () => resolveAll(),
+    });
+    const pl = manifest.torrent.pieceLength;
+    const pieces = Math.ceil(all.length / pl);
+    expect(store.bitfield()).toEqual(new Uint8Array(Math.ceil(pieces / 8)));
+    for (let i = pieces - 1; i >= 0; i--) await put(store, i, all.subarray(i * pl, Math.min(all.length, (i + 1) * pl)));
+    await allDone;
+    expect(completed.sort()).toEqual(['big.bin', 'index.html', 'z.txt']);
+    expect(store.complete()).toBe(true);
+    expect(await get(store, 1, { offset: 10, length: 100 })).toEqual(all.subarray(pl + 10, pl + 110));
+    expect(await get(store, pieces - 1)).toEqual(all.subarray((pieces - 1) * pl));
+  });
+
+  it('starts complete from stored blobs, so a returning visitor seeds without hashing', async () => {
+    const { manifest, files, all } = await bundle();
+    const stored = new Map(files.map((f) => [f.file.sha256, new Blob([f.bytes as BlobPart])]));
+    const store = new SiteChunkStore({ files: manifest.files, pieceLength: manifest.torrent.pieceLength, stored, onFileComplete: async () => new Blob() });
+    expect(store.complete()).toBe(true);
+    expect([...store.bitfield()].every((b, i, a) => (i < a.length - 1 ? b === 255 : b !== 0))).toBe(true);
+    expect(await get(store, 0, { offset: 0, length: 20 })).toEqual(all.subarray(0, 20));
+  });
+
+  it('refuses bytes that do not match the signed sha256 and forgets their pieces', async () => {
+    const { manifest, all } = await bundle();
+    const rejected: string[] = [];
+    let done!: () => void;
+    const seen = new Promise<void>((r) => (done = r));
+    const store = new SiteChunkStore({
+      files: manifest.files,
+      pieceLength: manifest.torrent.pieceLength,
+      stored: new Map(),
+      onFileComplete: async (_f, b) => new Blob([b as BlobPart]),
+      onFileRejected: (file) => {
+        rejected.push(file.path);
+        done();
+      },
+    });
+    const bad = all.slice();
+    bad[bad.length - 1] ^= 1; // last byte of z.txt (the last file)
+    const pl = manifest.torrent.pieceLength;
+    for (let i = 0; i * pl < bad.length; i++) await put(store, i, bad.subarray(i * pl, Math.min(bad.length, (i + 1) * pl)));
+    await seen;
+    expect(rejected).toEqual(['z.txt']);
+    expect(store.complete()).toBe(false);
+  });
+});
