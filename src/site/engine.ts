@@ -1,5 +1,6 @@
 import { isCoreError, verifyManifest, type Manifest, type ManifestFile } from '../core/index.js';
 import { getSite, newestOf, offerManifest, promotePending, putVerifiedBlob, storedBlobs, updateSite, type SiteRecord } from '../store/site-cache.js';
+import { deletePieces, loadPieces, savePiece } from '../store/piece-cache.js';
 import { FILES_CHANNEL, type FileStoredMessage } from '../sw/messages.js';
 import { SiteSwarm, type SiteSwarmOptions, type TransferStats, type VersionTransfer } from '../swarm/site-swarm.js';
 import type { ManifestExchangeHooks } from '../swarm/manifest-exchange.js';
@@ -159,11 +160,12 @@ export class SiteEngine extends EventTarget {
     this.state.manifest = manifest;
     this.state.phase = 'fetching';
     this.emit();
-    void storedBlobs(manifest).then((stored) => {
+    void Promise.all([storedBlobs(manifest), loadPieces(manifest.torrent.infoHash)]).then(([stored, resumePieces]) => {
       if (this.destroyed) return;
       const entry = manifest.files.find((f) => f.path === manifest.entry);
       if (entry && stored.has(entry.sha256)) this.state.entryStored = true;
       const transfer = this.swarm!.transfer(manifest, stored, {
+        ...this.resumeHooks(manifest, resumePieces),
         fileComplete: (file, bytes) => this.storeFile(file, bytes),
         progress: (stats) => this.onProgress(stats),
         manifestExchange: this.exchangeHooks(),
@@ -185,9 +187,10 @@ export class SiteEngine extends EventTarget {
     this.next?.destroy();
     this.state.pending = manifest;
     this.state.updateReady = false;
-    void storedBlobs(manifest).then((stored) => {
+    void Promise.all([storedBlobs(manifest), loadPieces(manifest.torrent.infoHash)]).then(([stored, resumePieces]) => {
       if (this.destroyed) return;
       const transfer = this.swarm!.transfer(manifest, stored, {
+        ...this.resumeHooks(manifest, resumePieces),
         fileComplete: (file, bytes) => this.storeFile(file, bytes),
         manifestExchange: this.exchangeHooks(),
       });
@@ -210,6 +213,20 @@ export class SiteEngine extends EventTarget {
     const promoted = await promotePending(this.options.address);
     this.record = await getSite(this.options.address);
     return promoted;
+  }
+
+  /** Saves pieces of incomplete files as they arrive, so an interrupted visit resumes. */
+  private resumeHooks(manifest: Manifest, resumePieces: Map<number, Uint8Array>) {
+    const infoHash = manifest.torrent.infoHash;
+    return {
+      resumePieces,
+      savePiece: (index: number, bytes: Uint8Array) => {
+        savePiece(infoHash, index, bytes).catch((err: unknown) => this.warn(`could not save a piece for resuming: ${String(err)}`));
+      },
+      finished: () => {
+        deletePieces(infoHash).catch((err: unknown) => this.warn(`could not clear saved pieces: ${String(err)}`));
+      },
+    };
   }
 
   private async storeFile(file: ManifestFile, bytes: Uint8Array): Promise<Blob> {

@@ -15,6 +15,10 @@ export interface SiteChunkStoreOptions {
   stored: ReadonlyMap<string, Blob>;
   /** Called once per file when its bytes are complete and match the manifest. */
   onFileComplete: (file: ManifestFile, bytes: Uint8Array) => Promise<Blob>;
+  /** Pieces saved by an earlier, interrupted transfer of this torrent (already hash-checked). */
+  resumePieces?: ReadonlyMap<number, Uint8Array>;
+  /** Called with each new piece of a file that is not stored yet, to save it for resuming. */
+  onPiece?: (index: number, bytes: Uint8Array) => void;
   /** Called once every file is stored. */
   onAllComplete?: () => void;
   /** Called when a file's bytes do not match the manifest (it will be fetched again). */
@@ -55,6 +59,17 @@ export class SiteChunkStore {
     this.length = offset;
     this.havePiece = new Uint8Array(Math.ceil(offset / options.pieceLength));
     for (let i = 0; i < this.havePiece.length; i++) this.havePiece[i] = this.pieceCovered(i) ? 1 : 0;
+    for (const [index, bytes] of options.resumePieces ?? []) {
+      if (index < this.havePiece.length && !this.havePiece[index]) this.write(index, bytes);
+    }
+  }
+
+  /**
+   * Checks files that are already whole without a new piece: empty files, and files
+   * whose pieces were all resumed. Run once the torrent starts.
+   */
+  completeReadyFiles(): void {
+    for (const slot of this.slots) if (!slot.blob && !slot.completing) void this.maybeComplete(slot);
   }
 
   /** Pieces whose bytes all come from stored files: the BitTorrent bitfield (BEP 3, high bit first). */
@@ -83,23 +98,27 @@ export class SiteChunkStore {
 
   put(index: number, buf: Uint8Array, cb: Callback = () => {}): void {
     if (this.closed) return queueMicrotask(() => cb(new Error('store is closed')));
+    const fresh = this.write(index, buf);
+    queueMicrotask(() => cb(null));
+    if (fresh) this.options.onPiece?.(index, buf);
+    for (const slot of this.slots) if (!slot.blob && !slot.completing && index >= slot.startPiece && index <= slot.endPiece) void this.maybeComplete(slot);
+  }
+
+  /** Copies a piece into the buffers of the files it covers; true if any of them was not stored yet. */
+  private write(index: number, buf: Uint8Array): boolean {
+    let fresh = false;
     const start = index * this.chunkLength;
     const end = start + buf.length;
     for (const slot of this.slotsIn(start, end)) {
       if (slot.blob) continue;
+      fresh = true;
       slot.buffer ??= new Uint8Array(slot.file.size);
       const from = Math.max(start, slot.offset);
       const to = Math.min(end, slot.offset + slot.file.size);
       slot.buffer.set(buf.subarray(from - start, to - start), from - slot.offset);
     }
     this.havePiece[index] = 1;
-    queueMicrotask(() => cb(null));
-    for (const slot of this.slots) if (!slot.blob && !slot.completing && index >= slot.startPiece && index <= slot.endPiece) void this.maybeComplete(slot);
-  }
-
-  /** Completes files with no pieces of their own (empty files) once the torrent starts. */
-  completeEmptyFiles(): void {
-    for (const slot of this.slots) if (slot.file.size === 0 && !slot.blob) void this.maybeComplete(slot);
+    return fresh;
   }
 
   private async maybeComplete(slot: FileSlot): Promise<void> {

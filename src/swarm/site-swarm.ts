@@ -129,6 +129,12 @@ export interface TransferHooks {
   fileComplete(file: ManifestFile, bytes: Uint8Array): Promise<Blob>;
   progress?(stats: TransferStats): void;
   manifestExchange?: ManifestExchangeHooks;
+  /** Pieces saved by an interrupted earlier transfer of this version. */
+  resumePieces?: ReadonlyMap<number, Uint8Array>;
+  /** Saves a new piece of an incomplete file so a later visit can resume. */
+  savePiece?(index: number, bytes: Uint8Array): void;
+  /** Called once when every file is stored (saved pieces can go). */
+  finished?(): void;
 }
 
 /** One version's torrent: downloading with progress, then seeding from the cache. */
@@ -162,6 +168,7 @@ export class VersionTransfer {
       usingOrigin: false,
     };
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    void this.done.then(() => hooks.finished?.());
     const report = () => hooks.progress?.({ ...this.stats });
 
     this.store = new SiteChunkStore({
@@ -176,6 +183,8 @@ export class VersionTransfer {
         return blob;
       },
       onAllComplete: () => this.finish(),
+      resumePieces: hooks.resumePieces,
+      onPiece: hooks.savePiece,
       onFileRejected: (file) => options.warn?.(`"${file.path}" did not match its signed hash; fetching it again`),
     });
     const complete = this.store.complete();
@@ -202,7 +211,7 @@ export class VersionTransfer {
       });
     });
     this.torrent.on('ready', () => {
-      this.store.completeEmptyFiles();
+      this.store.completeReadyFiles();
       this.prioritiseEntry();
     });
     if (complete) {
