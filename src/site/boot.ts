@@ -45,7 +45,11 @@ async function main(): Promise<void> {
       show({ ...s, phase: 'error', error: { code: 'E_STORAGE', message: 'the cache did not keep the site' } });
       return;
     }
-    await engine.destroy();
+    // Not awaited: the reload ends the page's connections anyway, and waiting for them
+    // to close would only delay the site.
+    void engine.destroy();
+    // Keep the boot timings across the reload for devtools and benchmarks.
+    sessionStorage.setItem('p2p-boot-timing', JSON.stringify(performance.getEntriesByType('mark').filter((m) => m.name.startsWith('p2p:')).map((m) => [m.name, Math.round(m.startTime)])));
     location.reload();
   });
   await engine.start();

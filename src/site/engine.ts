@@ -1,10 +1,15 @@
-import { isCoreError, verifyManifest, type Manifest, type ManifestFile } from '../core/index.js';
+import { isCoreError, prepareVerifier, verifyManifest, type Manifest, type ManifestFile } from '../core/index.js';
 import { getSite, newestOf, offerManifest, promotePending, putVerifiedBlob, storedBlobs, updateSite, type SiteRecord } from '../store/site-cache.js';
 import { deletePieces, loadPieces, savePiece } from '../store/piece-cache.js';
 import { FILES_CHANNEL, type FileStoredMessage } from '../sw/messages.js';
 import { SiteSwarm, type SiteSwarmOptions, type TransferStats, type VersionTransfer } from '../swarm/site-swarm.js';
 import type { ManifestExchangeHooks } from '../swarm/manifest-exchange.js';
 import { SiteError, type SiteErrorCode } from './errors.js';
+
+/** Performance marks (`p2p:<step>`) so loading can be timed in devtools and benchmarks. */
+function mark(step: string): void {
+  performance.mark(`p2p:${step}`);
+}
 
 export type EnginePhase = 'resolving' | 'fetching' | 'ready' | 'error' | 'denied';
 
@@ -61,26 +66,40 @@ export class SiteEngine extends EventTarget {
   /** Resolves the newest manifest, then fetches what is missing and seeds what is stored. */
   async start(): Promise<void> {
     try {
-      await updateSite(this.options.address, (r) => (r.lastVisit = Date.now()));
+      mark('start');
+      void prepareVerifier();
+      const visited = updateSite(this.options.address, (r) => (r.lastVisit = Date.now()));
       this.record = await getSite(this.options.address);
+      mark('cache-read');
+      // Join the peers while the server is asked, unless this address was refused before.
+      if (!this.record?.denied) await this.startSwarm();
       const server = await this.askServer();
-      if (server === 'denied') return this.fail('E_DENIED', 'the server refuses this address', 'denied');
+      await visited;
+      if (server === 'denied') {
+        await this.swarm?.destroy();
+        return this.fail('E_DENIED', 'the server refuses this address', 'denied');
+      }
       this.record = await getSite(this.options.address);
       if (!this.record?.current && server === 'not-found') return this.fail('E_NOT_PUBLISHED', 'the server has no manifest for this address');
-
-      this.swarm = new SiteSwarm({ endpoints: this.endpoints(), warn: (m) => this.warn(m), ...this.options.swarm });
-      await this.swarm.joinDiscovery(this.options.address, this.exchangeHooks());
+      await this.startSwarm();
 
       if (!this.record?.current) {
         // Server unreachable and nothing cached: a peer in the discovery swarm may have it.
         await this.waitFor(() => Boolean(this.record?.current), this.options.peerManifestWaitMs);
         if (!this.record?.current) return this.fail('E_UNREACHABLE', 'no manifest from the server or any peer');
       }
+      mark('resolved');
       this.serve(this.record.current!);
       if (this.record.pending) this.fetchPending(this.record.pending);
     } catch (err) {
       this.fail(err instanceof SiteError ? err.code : 'E_STORAGE', err instanceof Error ? err.message : String(err));
     }
+  }
+
+  private async startSwarm(): Promise<void> {
+    if (this.swarm) return;
+    this.swarm = new SiteSwarm({ endpoints: this.endpoints(), warn: (m) => this.warn(m), ...this.options.swarm });
+    await this.swarm.joinDiscovery(this.options.address, this.exchangeHooks());
   }
 
   private endpoints() {
@@ -102,6 +121,7 @@ export class SiteEngine extends EventTarget {
       this.emit();
       return 'unreachable';
     }
+    mark('server-answered');
     this.state.serverReachable = response.status < 500;
     if (response.status === 451) {
       await updateSite(this.options.address, (r) => (r.denied = true));
@@ -126,6 +146,7 @@ export class SiteEngine extends EventTarget {
       this.warn(`ignored a manifest from the ${source}: ${isCoreError(err) ? err.code : 'invalid'}`);
       return false;
     }
+    mark(`verified-${source}`);
     const hadCurrent = Boolean(this.record?.current);
     const decision = await offerManifest(manifest, !hadCurrent);
     this.record = await getSite(this.options.address);
@@ -172,7 +193,9 @@ export class SiteEngine extends EventTarget {
       });
       this.current = transfer;
       this.state.stats = { ...transfer.stats };
+      mark('transfer');
       void transfer.done.then(() => {
+        mark('ready');
         this.state.phase = 'ready';
         void this.saveUsage(transfer);
         this.emit();
