@@ -1,0 +1,149 @@
+/**
+ * The resource governor's decisions, kept pure so they can be tested in Node: how much
+ * of each cap one site's engine may use, whether it may share at all right now, and
+ * which cached sites to evict. The engines apply the decisions (see engine.ts).
+ */
+
+/** How a visitor lets this browser take part in the swarm. */
+export type SharingMode =
+  /** Download from peers and share back, within the caps. */
+  | 'share'
+  /** Download from peers, never upload. */
+  | 'download-only'
+  /** No WebRTC at all: everything from the origin seed, so no peer learns this visitor's IP address. */
+  | 'origin-only';
+
+export interface ResourceSettings {
+  sharing: SharingMode;
+  /** Bytes per second summed over every site this browser serves; -1 for no cap. */
+  uploadLimit: number;
+  downloadLimit: number;
+  /** Peer connections summed over every site. */
+  maxConnections: number;
+  /** Sites seeded at once (the ones open in a tab). */
+  maxSeededSites: number;
+  /** Bytes of cache for sites, all origins together. */
+  storageQuota: number;
+  /** Seeding pauses when every page of a site has been hidden this long. */
+  hiddenGraceMs: number;
+  pauseOnMetered: boolean;
+  pauseOnLowBattery: boolean;
+  /** Extra ICE servers (STUN/TURN) for WebRTC; empty means host candidates only. */
+  iceServers: { urls: string | string[]; username?: string; credential?: string }[];
+  /** Only relayed (TURN) connections, so peers see the relay's address, not this visitor's. */
+  relayOnly: boolean;
+}
+
+/**
+ * Defaults a person would not notice:
+ * - upload 128 kB/s (about 1 Mbit/s): a small share of any broadband uplink, still
+ *   enough to hand a typical page to the next visitor in a second or two;
+ * - download uncapped: the visitor asked for the site and wants it now;
+ * - 8 connections: enough to fetch from several peers, far below what strains a
+ *   browser or a home router (WebTorrent's own default is 55);
+ * - 3 sites seeded at once: only sites open in a tab are seeded anyway;
+ * - 300 MB of cache, or less when the browser grants little (see `defaultQuota`);
+ * - pause after 5 minutes with every page of the site hidden, and on metered
+ *   connections or a low battery where the browser tells us.
+ */
+export const DEFAULT_SETTINGS: Readonly<ResourceSettings> = Object.freeze({
+  sharing: 'share',
+  uploadLimit: 128_000,
+  downloadLimit: -1,
+  maxConnections: 8,
+  maxSeededSites: 3,
+  storageQuota: 300_000_000,
+  hiddenGraceMs: 5 * 60_000,
+  pauseOnMetered: true,
+  pauseOnLowBattery: true,
+  iceServers: [],
+  relayOnly: false,
+});
+
+/** 300 MB or a tenth of what the browser grants this site, whichever is smaller. */
+export function defaultQuota(browserQuota: number | undefined): number {
+  if (!browserQuota || !Number.isFinite(browserQuota)) return DEFAULT_SETTINGS.storageQuota;
+  return Math.min(DEFAULT_SETTINGS.storageQuota, Math.floor(browserQuota / 10));
+}
+
+/**
+ * Checks settings from storage or a form; fills gaps with defaults.
+ * @throws {RangeError} naming the field, when a value is out of range.
+ */
+export function normaliseSettings(input: Partial<ResourceSettings> | undefined): ResourceSettings {
+  const s = { ...DEFAULT_SETTINGS, ...(input ?? {}) } as ResourceSettings;
+  const rate = (name: 'uploadLimit' | 'downloadLimit') => {
+    if (!Number.isFinite(s[name]) || (s[name] < 0 && s[name] !== -1)) throw new RangeError(`"${name}" expected bytes per second or -1 for no cap, got ${s[name]}`);
+  };
+  rate('uploadLimit');
+  rate('downloadLimit');
+  if (!Number.isInteger(s.maxConnections) || s.maxConnections < 1 || s.maxConnections > 100) throw new RangeError(`"maxConnections" expected 1 to 100, got ${s.maxConnections}`);
+  if (!Number.isInteger(s.maxSeededSites) || s.maxSeededSites < 0 || s.maxSeededSites > 50) throw new RangeError(`"maxSeededSites" expected 0 to 50, got ${s.maxSeededSites}`);
+  if (!Number.isFinite(s.storageQuota) || s.storageQuota < 1_000_000) throw new RangeError(`"storageQuota" expected at least 1 MB, got ${s.storageQuota}`);
+  if (!['share', 'download-only', 'origin-only'].includes(s.sharing)) throw new RangeError(`"sharing" expected share, download-only or origin-only, got ${String(s.sharing)}`);
+  return s;
+}
+
+/** One engine's share of a cap split evenly among the engines active now. */
+export function shareOfCap(cap: number, activeEngines: number): number {
+  if (cap < 0) return -1;
+  return Math.floor(cap / Math.max(1, activeEngines));
+}
+
+/** What an engine may do right now. */
+export interface SharingDecision {
+  /** Open WebRTC connections at all. */
+  usePeers: boolean;
+  /** Upload to peers. */
+  upload: boolean;
+  /** Why uploads are off, for the status view. */
+  reason?: 'download-only' | 'origin-only' | 'stopped' | 'hidden' | 'metered' | 'battery' | 'too-many-sites';
+}
+
+export interface Conditions {
+  /** Milliseconds every page of this site has been hidden, 0 when one is visible. */
+  hiddenForMs: number;
+  /** From the Network Information API where available. */
+  metered?: boolean;
+  /** From the Battery Status API where available. */
+  battery?: { charging: boolean; level: number };
+  /** The visitor pressed "stop sharing". */
+  stopped: boolean;
+  /** This site's rank among seeded sites by recent use (0 = most recent). */
+  seedRank: number;
+}
+
+export function decideSharing(settings: ResourceSettings, c: Conditions): SharingDecision {
+  if (settings.sharing === 'origin-only') return { usePeers: false, upload: false, reason: 'origin-only' };
+  if (settings.sharing === 'download-only') return { usePeers: true, upload: false, reason: 'download-only' };
+  if (c.stopped) return { usePeers: true, upload: false, reason: 'stopped' };
+  if (c.hiddenForMs >= settings.hiddenGraceMs) return { usePeers: true, upload: false, reason: 'hidden' };
+  if (settings.pauseOnMetered && c.metered) return { usePeers: true, upload: false, reason: 'metered' };
+  if (settings.pauseOnLowBattery && c.battery && !c.battery.charging && c.battery.level < 0.2) return { usePeers: true, upload: false, reason: 'battery' };
+  if (c.seedRank >= settings.maxSeededSites) return { usePeers: true, upload: false, reason: 'too-many-sites' };
+  return { usePeers: true, upload: true };
+}
+
+export interface CachedSite {
+  address: string;
+  bytes: number;
+  lastVisit: number;
+  pinned: boolean;
+}
+
+/**
+ * Least-recently-used eviction: which unpinned sites to drop so the rest fits the
+ * quota. The site being viewed (`protect`) and pinned sites are never evicted, even if
+ * they alone exceed the quota.
+ */
+export function planEviction(sites: readonly CachedSite[], quota: number, protect?: string): string[] {
+  let used = sites.reduce((n, s) => n + s.bytes, 0);
+  const evict: string[] = [];
+  const candidates = sites.filter((s) => !s.pinned && s.address !== protect).sort((a, b) => a.lastVisit - b.lastVisit);
+  for (const site of candidates) {
+    if (used <= quota) break;
+    evict.push(site.address);
+    used -= site.bytes;
+  }
+  return evict;
+}

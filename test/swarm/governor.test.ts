@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS, decideSharing, defaultQuota, normaliseSettings, planEviction, shareOfCap } from '../../src/swarm/governor.js';
+
+const calm = { hiddenForMs: 0, stopped: false, seedRank: 0 };
+
+describe('governor', () => {
+  it('splits caps among active engines', () => {
+    expect(shareOfCap(200_000, 1)).toBe(200_000);
+    expect(shareOfCap(200_000, 3)).toBe(66_666);
+    expect(shareOfCap(200_000, 0)).toBe(200_000);
+    expect(shareOfCap(-1, 3)).toBe(-1);
+  });
+
+  it('shares only when every condition allows it', () => {
+    const s = normaliseSettings(undefined);
+    expect(decideSharing(s, calm)).toEqual({ usePeers: true, upload: true });
+    expect(decideSharing({ ...s, sharing: 'origin-only' }, calm)).toMatchObject({ usePeers: false, upload: false });
+    expect(decideSharing({ ...s, sharing: 'download-only' }, calm)).toMatchObject({ usePeers: true, upload: false });
+    expect(decideSharing(s, { ...calm, stopped: true }).reason).toBe('stopped');
+    expect(decideSharing(s, { ...calm, hiddenForMs: s.hiddenGraceMs }).reason).toBe('hidden');
+    expect(decideSharing(s, { ...calm, hiddenForMs: s.hiddenGraceMs - 1 }).upload).toBe(true);
+    expect(decideSharing(s, { ...calm, metered: true }).reason).toBe('metered');
+    expect(decideSharing(s, { ...calm, battery: { charging: false, level: 0.1 } }).reason).toBe('battery');
+    expect(decideSharing(s, { ...calm, battery: { charging: true, level: 0.1 } }).upload).toBe(true);
+    expect(decideSharing(s, { ...calm, seedRank: 3 }).reason).toBe('too-many-sites');
+  });
+
+  it('refuses out-of-range settings with a message naming the field', () => {
+    expect(() => normaliseSettings({ uploadLimit: -5 })).toThrow(/uploadLimit/);
+    expect(() => normaliseSettings({ maxConnections: 0 })).toThrow(/maxConnections/);
+    expect(() => normaliseSettings({ storageQuota: 10 })).toThrow(/storageQuota/);
+    expect(() => normaliseSettings({ sharing: 'all' as never })).toThrow(/sharing/);
+    expect(normaliseSettings({ uploadLimit: -1 }).uploadLimit).toBe(-1);
+  });
+
+  it('defaults the quota to 300 MB or a tenth of the browser grant', () => {
+    expect(defaultQuota(undefined)).toBe(DEFAULT_SETTINGS.storageQuota);
+    expect(defaultQuota(1_000_000_000)).toBe(100_000_000);
+    expect(defaultQuota(100_000_000_000)).toBe(300_000_000);
+  });
+
+  it('evicts least recently used unpinned sites, never the viewed or pinned one', () => {
+    const sites = [
+      { address: 'a', bytes: 100, lastVisit: 1, pinned: true },
+      { address: 'b', bytes: 100, lastVisit: 2, pinned: false },
+      { address: 'c', bytes: 100, lastVisit: 3, pinned: false },
+      { address: 'd', bytes: 100, lastVisit: 4, pinned: false },
+    ];
+    expect(planEviction(sites, 400)).toEqual([]);
+    expect(planEviction(sites, 250, 'd')).toEqual(['b', 'c']);
+    expect(planEviction(sites, 50, 'b')).toEqual(['c', 'd']);
+  });
+});
