@@ -22,6 +22,7 @@ export default defineConfig({
       input: {
         app: resolve(import.meta.dirname, 'index.html'),
         boot: resolve(import.meta.dirname, 'boot.html'),
+        settings: resolve(import.meta.dirname, 'settings.html'),
         sw: resolve(import.meta.dirname, 'src/sw/sw.ts'),
         runtime: resolve(import.meta.dirname, 'src/site/runtime.ts'),
       },

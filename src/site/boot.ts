@@ -1,3 +1,4 @@
+import { SettingsClient } from '../settings/settings-client.js';
 import { addressOfHost } from '../sw/messages.js';
 import { P2pBoot } from './boot-view.js';
 import { SiteEngine, type EngineState } from './engine.js';
@@ -30,7 +31,9 @@ async function main(): Promise<void> {
     return;
   }
   const registration = navigator.serviceWorker.register('/__p2p/sw.js', { scope: '/', type: 'module' });
-  const engine = new SiteEngine({ address });
+  // Settings first matter for privacy: in "origin only" mode not one peer connection may open.
+  const settings = new SettingsClient(address, (snapshot) => engine.updateResources(snapshot, { seedRank: snapshot.seedRank }));
+  const engine = new SiteEngine({ address, resources: () => settings.load() });
   (globalThis as { p2pSite?: unknown }).p2pSite = { engine };
   let reloading = false;
   engine.addEventListener('state', async () => {

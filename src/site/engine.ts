@@ -4,7 +4,22 @@ import { deletePieces, loadPieces, savePiece } from '../store/piece-cache.js';
 import { FILES_CHANNEL, type FileStoredMessage } from '../sw/messages.js';
 import { SiteSwarm, type SiteSwarmOptions, type TransferStats, type VersionTransfer } from '../swarm/site-swarm.js';
 import type { ManifestExchangeHooks } from '../swarm/manifest-exchange.js';
+import { decideSharing, normaliseSettings, rtcConfiguration, shareOfCap, type ResourceSettings, type SharingDecision } from '../swarm/governor.js';
 import { SiteError, type SiteErrorCode } from './errors.js';
+
+/** The visitor's settings and how many site engines share the caps right now. */
+export interface ResourceSnapshot {
+  settings: ResourceSettings;
+  activeEngines: number;
+}
+
+/** What the page knows about its circumstances, for the governor. */
+export interface PageConditions {
+  hiddenForMs: number;
+  metered?: boolean;
+  battery?: { charging: boolean; level: number };
+  seedRank: number;
+}
 
 /** Performance marks (`p2p:<step>`) so loading can be timed in devtools and benchmarks. */
 function mark(step: string): void {
@@ -27,6 +42,8 @@ export interface EngineState {
   /** False when the server could not be reached: the shown version may not be the newest. */
   serverReachable?: boolean;
   stats?: TransferStats;
+  /** Whether this browser shares the site now, and if not, why. */
+  sharing?: SharingDecision;
   error?: { code: SiteErrorCode | string; message: string };
   warnings: string[];
 }
@@ -40,6 +57,8 @@ export interface SiteEngineOptions {
   serverTimeoutMs?: number;
   /** How long a first visit waits for a peer to offer a manifest when the server is unreachable. */
   peerManifestWaitMs?: number;
+  /** The visitor's resource settings; the engine opens no peer connection before they are known. */
+  resources?: () => Promise<ResourceSnapshot>;
 }
 
 /**
@@ -59,7 +78,13 @@ export class SiteEngine extends EventTarget {
 
   constructor(options: SiteEngineOptions) {
     super();
-    this.options = { server: location.origin, serverTimeoutMs: 8000, peerManifestWaitMs: 15_000, ...options };
+    this.options = {
+      server: location.origin,
+      serverTimeoutMs: 8000,
+      peerManifestWaitMs: 15_000,
+      resources: async () => ({ settings: normaliseSettings(undefined), activeEngines: 1 }),
+      ...options,
+    };
     this.state = { address: options.address, phase: 'resolving', updateReady: false, warnings: [] };
   }
 
@@ -72,8 +97,9 @@ export class SiteEngine extends EventTarget {
       this.record = await getSite(this.options.address);
       mark('cache-read');
       // Join the peers while the server is asked, unless this address was refused before.
-      if (!this.record?.denied) await this.startSwarm();
+      const joining = this.record?.denied ? undefined : this.startSwarm();
       const server = await this.askServer();
+      await joining;
       await visited;
       if (server === 'denied') {
         await this.swarm?.destroy();
@@ -96,10 +122,65 @@ export class SiteEngine extends EventTarget {
     }
   }
 
-  private async startSwarm(): Promise<void> {
-    if (this.swarm) return;
-    this.swarm = new SiteSwarm({ endpoints: this.endpoints(), warn: (m) => this.warn(m), ...this.options.swarm });
-    await this.swarm.joinDiscovery(this.options.address, this.exchangeHooks());
+  private swarmStarting?: Promise<void>;
+  private resources?: ResourceSnapshot;
+  private conditions: PageConditions = { hiddenForMs: 0, seedRank: 0 };
+
+  private startSwarm(): Promise<void> {
+    this.swarmStarting ??= (async () => {
+      this.resources = await this.options.resources();
+      const decision = this.decide();
+      const { settings, activeEngines } = this.resources;
+      this.swarm = new SiteSwarm({
+        endpoints: this.endpoints(),
+        warn: (m) => this.warn(m),
+        usePeers: decision.usePeers,
+        uploadLimit: decision.upload ? shareOfCap(settings.uploadLimit, activeEngines) : 0,
+        downloadLimit: shareOfCap(settings.downloadLimit, activeEngines),
+        maxConns: settings.maxConnections,
+        rtcConfig: rtcConfiguration(settings),
+        ...this.options.swarm,
+      });
+      await this.swarm.joinDiscovery(this.options.address, this.exchangeHooks());
+    })();
+    return this.swarmStarting;
+  }
+
+  private decide(): SharingDecision {
+    const decision = decideSharing(this.resources?.settings ?? normaliseSettings(undefined), this.conditions);
+    this.state.sharing = decision;
+    return decision;
+  }
+
+  /**
+   * Applies new settings or page conditions at once (the settings frame and the page's
+   * visibility call this). Switching to "origin only" ends every peer connection.
+   */
+  updateResources(resources?: ResourceSnapshot, conditions?: Partial<PageConditions>): void {
+    if (resources) this.resources = resources;
+    if (conditions) this.conditions = { ...this.conditions, ...conditions };
+    if (!this.resources || !this.swarm) return;
+    const decision = this.decide();
+    if (!decision.usePeers && this.swarm.usesPeers) {
+      // Origin only: no WebRTC from now on. The site stays served from the cache; a
+      // transfer still running continues from the origin after a reload.
+      void this.swarm.destroy();
+      this.emit();
+      return;
+    }
+    const { settings, activeEngines } = this.resources;
+    this.swarm.applyLimits({
+      upload: decision.upload,
+      uploadLimit: shareOfCap(settings.uploadLimit, activeEngines),
+      downloadLimit: shareOfCap(settings.downloadLimit, activeEngines),
+      maxConns: settings.maxConnections,
+    });
+    this.emit();
+  }
+
+  /** True while this engine is allowed to upload (for the other engines' cap shares). */
+  get seeding(): boolean {
+    return Boolean(this.swarm && this.state.sharing?.upload && !this.destroyed);
   }
 
   private endpoints() {

@@ -1,32 +1,49 @@
+import { SettingsClient } from '../settings/settings-client.js';
 import { addressOfHost } from '../sw/messages.js';
 import { SiteEngine } from './engine.js';
+import { watchPageConditions } from './page-conditions.js';
 import { P2pSiteStatus } from './status-view.js';
 
 /**
  * Runs beside every page of a site (the service worker appends one script tag to HTML
- * pages): keeps the site's peer engine going so this visitor reseeds the site, checks
- * for a newer signed version, and shows the small status notice. One tab per site runs
- * the engine (a Web Lock), so several open tabs do not multiply connections.
- * Failures here never break the page: they are logged as warnings.
+ * pages): keeps the site's peer engine going so this visitor reseeds the site within
+ * their settings, checks for a newer signed version, and shows the small status notice.
+ * One tab per site runs the engine (a Web Lock), so several open tabs do not multiply
+ * connections. Failures here never break the page: they are logged as warnings.
  */
 async function main(): Promise<void> {
   const address = addressOfHost(location.hostname);
   if (!address || !navigator.serviceWorker?.controller) return;
   const run = async () => {
-    const engine = new SiteEngine({ address });
+    let engine: SiteEngine | undefined;
+    const settings = new SettingsClient(address, (snapshot) => {
+      engine?.updateResources(snapshot, { seedRank: snapshot.seedRank });
+      settings.setSeeding(Boolean(engine?.seeding));
+    });
+    engine = new SiteEngine({ address, resources: () => settings.load() });
+    const current = engine;
     (globalThis as { p2pSite?: unknown }).p2pSite = { engine };
     const status = document.createElement('p2p-site-status') as P2pSiteStatus;
     status.onReload = async () => {
-      await engine.applyUpdate();
-      await engine.destroy();
+      await current.applyUpdate();
+      void current.destroy();
       location.reload();
     };
     document.documentElement.append(status);
-    engine.addEventListener('state', () => {
-      status.state = { ...engine.state };
+    current.addEventListener('state', () => {
+      status.state = { ...current.state };
+      settings.setSeeding(current.seeding);
     });
-    window.addEventListener('pagehide', () => void engine.destroy());
-    await engine.start();
+    const stopWatching = watchPageConditions(
+      () => settings.snapshot.settings.hiddenGraceMs,
+      (conditions) => current.updateResources(undefined, conditions),
+    );
+    window.addEventListener('pagehide', () => {
+      stopWatching();
+      settings.destroy();
+      void current.destroy();
+    });
+    await current.start();
     // Hold the lock while this page lives.
     await new Promise<void>((resolve) => window.addEventListener('pagehide', () => resolve(), { once: true }));
   };

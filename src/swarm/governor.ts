@@ -15,6 +15,8 @@ export type SharingMode =
 
 export interface ResourceSettings {
   sharing: SharingMode;
+  /** "Stop sharing": no uploads until the visitor resumes. */
+  paused: boolean;
   /** Bytes per second summed over every site this browser serves; -1 for no cap. */
   uploadLimit: number;
   downloadLimit: number;
@@ -48,6 +50,7 @@ export interface ResourceSettings {
  */
 export const DEFAULT_SETTINGS: Readonly<ResourceSettings> = Object.freeze({
   sharing: 'share',
+  paused: false,
   uploadLimit: 128_000,
   downloadLimit: -1,
   maxConnections: 8,
@@ -80,8 +83,15 @@ export function normaliseSettings(input: Partial<ResourceSettings> | undefined):
   if (!Number.isInteger(s.maxConnections) || s.maxConnections < 1 || s.maxConnections > 100) throw new RangeError(`"maxConnections" expected 1 to 100, got ${s.maxConnections}`);
   if (!Number.isInteger(s.maxSeededSites) || s.maxSeededSites < 0 || s.maxSeededSites > 50) throw new RangeError(`"maxSeededSites" expected 0 to 50, got ${s.maxSeededSites}`);
   if (!Number.isFinite(s.storageQuota) || s.storageQuota < 1_000_000) throw new RangeError(`"storageQuota" expected at least 1 MB, got ${s.storageQuota}`);
+  if (typeof s.paused !== 'boolean' || typeof s.relayOnly !== 'boolean') throw new RangeError('"paused" and "relayOnly" expected true or false');
+  if (!Array.isArray(s.iceServers)) throw new RangeError('"iceServers" expected a list of ICE servers');
   if (!['share', 'download-only', 'origin-only'].includes(s.sharing)) throw new RangeError(`"sharing" expected share, download-only or origin-only, got ${String(s.sharing)}`);
   return s;
+}
+
+/** WebRTC configuration from the privacy settings. */
+export function rtcConfiguration(settings: ResourceSettings): RTCConfiguration {
+  return { iceServers: settings.iceServers, iceTransportPolicy: settings.relayOnly ? 'relay' : 'all' };
 }
 
 /** One engine's share of a cap split evenly among the engines active now. */
@@ -107,8 +117,6 @@ export interface Conditions {
   metered?: boolean;
   /** From the Battery Status API where available. */
   battery?: { charging: boolean; level: number };
-  /** The visitor pressed "stop sharing". */
-  stopped: boolean;
   /** This site's rank among seeded sites by recent use (0 = most recent). */
   seedRank: number;
 }
@@ -116,7 +124,7 @@ export interface Conditions {
 export function decideSharing(settings: ResourceSettings, c: Conditions): SharingDecision {
   if (settings.sharing === 'origin-only') return { usePeers: false, upload: false, reason: 'origin-only' };
   if (settings.sharing === 'download-only') return { usePeers: true, upload: false, reason: 'download-only' };
-  if (c.stopped) return { usePeers: true, upload: false, reason: 'stopped' };
+  if (settings.paused) return { usePeers: true, upload: false, reason: 'stopped' };
   if (c.hiddenForMs >= settings.hiddenGraceMs) return { usePeers: true, upload: false, reason: 'hidden' };
   if (settings.pauseOnMetered && c.metered) return { usePeers: true, upload: false, reason: 'metered' };
   if (settings.pauseOnLowBattery && c.battery && !c.battery.charging && c.battery.level < 0.2) return { usePeers: true, upload: false, reason: 'battery' };

@@ -61,7 +61,7 @@ export class SiteSwarm {
       ...options,
     };
     this.client = new WebTorrent({
-      maxConns: this.options.maxConns,
+      maxConns: Math.max(1, Math.floor(this.options.maxConns / 2)),
       uploadLimit: this.options.uploadLimit,
       downloadLimit: this.options.downloadLimit,
       utPex: false,
@@ -70,6 +70,10 @@ export class SiteSwarm {
       tracker: this.options.usePeers ? { rtcConfig: this.options.rtcConfig } : false,
     });
     this.client.on('error', (err: Error) => this.options.warn?.(`peer engine error: ${err.message}`));
+  }
+
+  get usesPeers(): boolean {
+    return this.options.usePeers && !this.destroyed;
   }
 
   private get announce(): string[] {
@@ -111,6 +115,18 @@ export class SiteSwarm {
    */
   transfer(manifest: Manifest, stored: ReadonlyMap<string, Blob>, hooks: TransferHooks): VersionTransfer {
     return new VersionTransfer(this, manifest, stored, hooks, this.options);
+  }
+
+  /**
+   * Applies the governor's current decision: this engine's share of the rate caps, and
+   * no uploads at all when sharing is off (a zero rate stops the throttle at once).
+   */
+  applyLimits(limits: { uploadLimit: number; downloadLimit: number; upload: boolean; maxConns: number }): void {
+    if (this.destroyed) return;
+    this.client.throttleUpload(limits.upload ? Math.floor(limits.uploadLimit) : 0);
+    this.client.throttleDownload(Math.floor(limits.downloadLimit));
+    // WebTorrent counts connections per torrent; each site has two (discovery and version).
+    (this.client as unknown as { maxConns: number }).maxConns = Math.max(1, Math.floor(limits.maxConns / 2));
   }
 
   get peerConnections(): number {

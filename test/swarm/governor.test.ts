@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, decideSharing, defaultQuota, normaliseSettings, planEviction, shareOfCap } from '../../src/swarm/governor.js';
 
-const calm = { hiddenForMs: 0, stopped: false, seedRank: 0 };
+const calm = { hiddenForMs: 0, seedRank: 0 };
 
 describe('governor', () => {
   it('splits caps among active engines', () => {
@@ -16,7 +16,7 @@ describe('governor', () => {
     expect(decideSharing(s, calm)).toEqual({ usePeers: true, upload: true });
     expect(decideSharing({ ...s, sharing: 'origin-only' }, calm)).toMatchObject({ usePeers: false, upload: false });
     expect(decideSharing({ ...s, sharing: 'download-only' }, calm)).toMatchObject({ usePeers: true, upload: false });
-    expect(decideSharing(s, { ...calm, stopped: true }).reason).toBe('stopped');
+    expect(decideSharing({ ...s, paused: true }, calm).reason).toBe('stopped');
     expect(decideSharing(s, { ...calm, hiddenForMs: s.hiddenGraceMs }).reason).toBe('hidden');
     expect(decideSharing(s, { ...calm, hiddenForMs: s.hiddenGraceMs - 1 }).upload).toBe(true);
     expect(decideSharing(s, { ...calm, metered: true }).reason).toBe('metered');

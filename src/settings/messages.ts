@@ -1,0 +1,52 @@
+import type { ResourceSettings } from '../swarm/governor.js';
+
+/**
+ * Messages between a site's pages and the settings frame, a hidden page of the app's
+ * origin (`/__p2p/settings.html`) that each site page embeds. Settings live on the
+ * app's origin only; site pages receive a copy and can never write them.
+ */
+
+/** Frame -> site page. */
+export type FrameMessage =
+  | { type: 'p2p-settings'; settings: ResourceSettings }
+  /** How many site engines in this browser are active now, for splitting the caps. */
+  | { type: 'p2p-engines'; active: number; rank: number };
+
+/** Site page -> frame: this engine is alive (sent every few seconds while it runs). */
+export interface HeartbeatMessage {
+  type: 'p2p-heartbeat';
+  address: string;
+  seeding: boolean;
+  /** When this engine started; the most recently opened sites are seeded first. */
+  since: number;
+}
+
+/** BroadcastChannel on the app's origin: settings changed, and engine heartbeats. */
+export const SETTINGS_CHANNEL = 'p2p-settings';
+export const ENGINES_CHANNEL = 'p2p-engines';
+
+export const HEARTBEAT_MS = 2000;
+/** An engine that has not sent a heartbeat for this long is no longer counted. */
+export const ENGINE_EXPIRY_MS = 5000;
+
+/**
+ * True when `origin` is a site origin under the app's host: `<address>.<app host>` with
+ * the app's scheme and port. Used by the frame so only site pages get settings.
+ */
+export function isSiteOriginOf(origin: string, appLocation: { protocol: string; host: string }): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== appLocation.protocol || url.host.indexOf('.') < 0) return undefined;
+  const [label, ...rest] = url.host.split('.');
+  if (rest.join('.') !== appLocation.host || !/^[a-z2-7]{52}$/.test(label)) return undefined;
+  return label;
+}
+
+/** The app origin for a site origin: the same URL with the address label removed. */
+export function appOriginOf(siteLocation: { protocol: string; host: string }): string {
+  return `${siteLocation.protocol}//${siteLocation.host.split('.').slice(1).join('.')}`;
+}
