@@ -27,9 +27,38 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
   if (url.origin !== self.location.origin || !address) return;
   if (event.request.method !== 'GET' && event.request.method !== 'HEAD') return;
+  if (url.pathname.startsWith(OWN_PREFIX) && event.request.method === 'GET') {
+    event.respondWith(ownFile(event.request, url));
+    return;
+  }
   if (PASS_THROUGH_PREFIXES.some((p) => url.pathname.startsWith(p))) return;
   event.respondWith(answer(event, url));
 });
+
+const OWN_PREFIX = '/__p2p/';
+const OWN_CACHE = 'p2p-app-files';
+
+/**
+ * Our own files (the runtime and its chunks) must load offline too, or a cached site
+ * would open without its engine. Hashed assets never change: cache first. Fixed names
+ * (runtime.js): network first, the cached copy when offline.
+ */
+async function ownFile(request: Request, url: URL): Promise<Response> {
+  const cache = await caches.open(OWN_CACHE);
+  if (url.pathname.startsWith(`${OWN_PREFIX}assets/`)) {
+    const hit = await cache.match(request);
+    if (hit) return hit;
+  }
+  try {
+    const response = await fetch(request);
+    if (response.ok) await cache.put(request, response.clone());
+    return response;
+  } catch (err) {
+    const hit = await cache.match(request);
+    if (hit) return hit;
+    throw err;
+  }
+}
 
 async function answer(event: FetchEvent, url: URL): Promise<Response> {
   const isNavigation = event.request.mode === 'navigate';

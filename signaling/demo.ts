@@ -1,0 +1,39 @@
+import { readFile, writeFile, chmod } from 'node:fs/promises';
+import { join } from 'node:path';
+import { buildBundle, canonicalManifestBytes, equalBytes, fromHex, generateKeyPair, toHex, addressFromPublicKey, keyPairFromSecret } from '../src/core/index.js';
+import { readFolder } from './cli/read-folder.js';
+import type { RunningServer } from './server.js';
+
+/**
+ * Publishes the demo site under a key kept in the data folder: a new version only when
+ * the files changed, so restarts keep the same address and version.
+ */
+export async function publishDemo(server: RunningServer, dataDir: string, folder: string): Promise<{ address: string; seq: number }> {
+  const keyPath = join(dataDir, 'demo.key');
+  let secret: Uint8Array;
+  try {
+    secret = fromHex(JSON.parse(await readFile(keyPath, 'utf8')).secretKey, 32, 'secretKey');
+  } catch {
+    const pair = await generateKeyPair();
+    secret = pair.secretKey;
+    await writeFile(keyPath, JSON.stringify({ address: addressFromPublicKey(pair.publicKey), secretKey: toHex(secret) }), { mode: 0o600 });
+    await chmod(keyPath, 0o600);
+  }
+  const { publicKey } = await keyPairFromSecret(secret);
+  const address = addressFromPublicKey(publicKey);
+  const files = await readFolder(folder);
+  const current = server.store.current(address);
+  if (current) {
+    const same = await buildBundle({ files, secretKey: secret, seq: current.seq, createdAt: current.createdAt, fallback: current.fallback });
+    if (equalBytes(canonicalManifestBytes(same.manifest), canonicalManifestBytes(current))) return { address, seq: current.seq };
+  }
+  const seq = (current?.seq ?? 0) + 1;
+  const bundle = await buildBundle({ files, secretKey: secret, seq, fallback: files.some((f) => f.path === '404.html') ? '404.html' : undefined });
+  for (const { file, bytes } of bundle.files) {
+    const res = await fetch(`${server.url}/api/blobs/${file.sha256}`, { method: 'PUT', body: new Blob([bytes as BlobPart]) });
+    if (!res.ok) throw new Error(`demo upload failed: ${res.status} ${await res.text()}`);
+  }
+  const res = await fetch(`${server.url}/api/sites/${address}`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(bundle.manifest) });
+  if (!res.ok) throw new Error(`demo publish failed: ${res.status} ${await res.text()}`);
+  return { address, seq };
+}

@@ -1,0 +1,55 @@
+import { readFile, stat } from 'node:fs/promises';
+import type { Logger } from './log.js';
+
+/**
+ * Addresses and info hashes the operator refuses, one per line, `#` starts a comment.
+ * The file is re-read when its modification time changes (checked every second), so
+ * moderation takes effect without a restart.
+ */
+export class Denylist {
+  private entries = new Set<string>();
+  private mtime = -1;
+  private timer?: ReturnType<typeof setInterval>;
+
+  constructor(
+    private readonly path: string,
+    private readonly log: Logger,
+  ) {}
+
+  async start(pollMs = 1000): Promise<void> {
+    await this.reload();
+    this.timer = setInterval(() => void this.reload(), pollMs);
+    this.timer.unref();
+  }
+
+  has(value: string): boolean {
+    return this.entries.has(value.toLowerCase());
+  }
+
+  async reload(): Promise<void> {
+    let mtime: number;
+    try {
+      mtime = (await stat(this.path)).mtimeMs;
+    } catch {
+      if (this.entries.size) this.log.info('denylist_cleared', { path: this.path });
+      this.entries = new Set();
+      this.mtime = -1;
+      return;
+    }
+    if (mtime === this.mtime) return;
+    this.mtime = mtime;
+    const text = await readFile(this.path, 'utf8').catch(() => '');
+    const next = new Set<string>();
+    for (const raw of text.split('\n')) {
+      const line = raw.replace(/#.*/, '').trim().toLowerCase();
+      if (/^[a-z2-7]{52}$/.test(line) || /^[0-9a-f]{40}$/.test(line)) next.add(line);
+      else if (line) this.log.warn('denylist_bad_line', { line: line.slice(0, 80) });
+    }
+    this.entries = next;
+    this.log.info('denylist_loaded', { entries: next.size });
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+}

@@ -1,0 +1,42 @@
+import { isCoreError } from '../src/core/index.js';
+
+/** Error codes of the server's HTTP API, beside the core's codes. */
+export type ApiErrorCode =
+  | 'E_NOT_FOUND'
+  | 'E_DENIED'
+  | 'E_ORIGIN_OFF'
+  | 'E_MISSING_BLOB'
+  | 'E_RATE_LIMITED'
+  | 'E_METHOD'
+  | 'E_BAD_REQUEST'
+  | 'E_RANGE'
+  | 'E_NO_BUILD'
+  | 'E_INTERNAL';
+
+/** An error with the HTTP status and body it is answered with. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(`${code}: ${message}`);
+    this.name = 'HttpError';
+  }
+}
+
+/** The one place core error codes become HTTP statuses. */
+const STATUS_OF_CORE_CODE: Record<string, number> = {
+  E_TOO_LARGE: 413,
+  E_STALE_SEQ: 409,
+  E_SEQ_CONFLICT: 409,
+  E_BAD_SIGNATURE: 403,
+  E_ADDRESS_MISMATCH: 400,
+};
+
+export function toHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  if (isCoreError(err)) return new HttpError(STATUS_OF_CORE_CODE[err.code] ?? 400, err.code, err.message.replace(/^E_[A-Z_]+: /, ''));
+  return new HttpError(500, 'E_INTERNAL', 'the server hit an unexpected problem; try again, and tell the operator if it persists');
+}

@@ -1,0 +1,113 @@
+import { createReadStream } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import { HttpError } from './errors.js';
+
+/** CORS for everything public: manifests, blobs and the origin seed are meant for any origin. */
+export const CORS_HEADERS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Methods': 'GET, HEAD, PUT, OPTIONS',
+  'Access-Control-Allow-Headers': 'Content-Type, Range',
+  'Access-Control-Expose-Headers': 'Content-Range, Content-Length, ETag, Accept-Ranges',
+  'Access-Control-Max-Age': '600',
+};
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+export function sendError(res: ServerResponse, err: HttpError): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  sendJson(res, err.status, { error: { code: err.code, message: err.message.replace(/^E_[A-Z_]+: /, ''), ...err.extra } }, CORS_HEADERS);
+}
+
+/** Reads a body up to `maxBytes`, refusing more as soon as it arrives (no unbounded buffering). */
+export async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    req.resume();
+    throw new HttpError(413, 'E_TOO_LARGE', `request body is ${declared} bytes, more than the limit of ${maxBytes}`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      req.destroy();
+      throw new HttpError(413, 'E_TOO_LARGE', `request body is more than the limit of ${maxBytes} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+export type ByteRange = { start: number; end: number } | 'unsatisfiable' | undefined;
+
+/** One byte range of RFC 9110 section 14.1.2; several ranges get the whole file. */
+export function parseRangeHeader(header: string | undefined, size: number): ByteRange {
+  if (!header) return undefined;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (m[1] === '' && m[2] === '')) return undefined;
+  if (m[1] === '') {
+    const suffix = Number(m[2]);
+    if (suffix === 0 || size === 0) return 'unsatisfiable';
+    return { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(m[1]);
+  const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  if (m[2] !== '' && Number(m[2]) < start) return undefined;
+  if (start >= size) return 'unsatisfiable';
+  return { start, end };
+}
+
+export interface FileResponse {
+  path: string;
+  size: number;
+  type: string;
+  etag?: string;
+  cacheControl: string;
+  extraHeaders?: Record<string, string>;
+  /** Called with the number of body bytes written. */
+  onBytes?: (n: number) => void;
+}
+
+/** Serves a file with ranges, conditional requests, HEAD and the given caching. */
+export async function serveFile(req: IncomingMessage, res: ServerResponse, file: FileResponse): Promise<void> {
+  const headers: Record<string, string> = {
+    'Content-Type': file.type,
+    'Cache-Control': file.cacheControl,
+    'Accept-Ranges': 'bytes',
+    'X-Content-Type-Options': 'nosniff',
+    ...(file.etag ? { ETag: file.etag } : {}),
+    ...file.extraHeaders,
+  };
+  if (file.etag && req.headers['if-none-match'] === file.etag) {
+    res.writeHead(304, headers);
+    res.end();
+    return;
+  }
+  const range = parseRangeHeader(req.headers.range, file.size);
+  if (range === 'unsatisfiable') {
+    res.writeHead(416, { ...headers, 'Content-Range': `bytes */${file.size}` });
+    res.end();
+    return;
+  }
+  const start = range ? range.start : 0;
+  const end = range ? range.end : file.size - 1;
+  const length = file.size === 0 ? 0 : end - start + 1;
+  if (range) headers['Content-Range'] = `bytes ${start}-${end}/${file.size}`;
+  headers['Content-Length'] = String(length);
+  res.writeHead(range ? 206 : 200, headers);
+  if (req.method === 'HEAD' || length === 0) {
+    res.end();
+    return;
+  }
+  const stream = createReadStream(file.path, { start, end });
+  if (file.onBytes) stream.on('data', (chunk) => file.onBytes!((chunk as Buffer).length));
+  await pipeline(stream, res).catch(() => undefined); // The client went away: nothing to answer.
+}

@@ -1,0 +1,202 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { assertNewerVersion, verifyManifest, type Manifest } from '../src/core/index.js';
+import { HttpError } from './errors.js';
+
+/**
+ * The server's store: plain files under the data folder. Blobs are content-addressed
+ * (`blobs/<aa>/<sha256>`); every version of every site is one file
+ * (`sites/<address>/<seq>.json`), so older versions stay available to webseeds. Every
+ * write goes to `tmp/`, is fsynced, then renamed into place and the folder fsynced, so a
+ * crash or `kill -9` never leaves a half-written blob or manifest visible.
+ */
+export class SiteStore {
+  private readonly newest = new Map<string, Manifest>();
+  private readonly versions = new Map<string, Manifest>();
+  /** sha256 -> addresses whose stored versions name it. */
+  private readonly blobOwners = new Map<string, Set<string>>();
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  private constructor(readonly dataDir: string) {}
+
+  static async open(dataDir: string): Promise<SiteStore> {
+    const store = new SiteStore(dataDir);
+    await mkdir(join(dataDir, 'blobs'), { recursive: true });
+    await mkdir(join(dataDir, 'sites'), { recursive: true });
+    // Temp files are writes a crash interrupted: never visible, safe to drop.
+    await rm(join(dataDir, 'tmp'), { recursive: true, force: true });
+    await mkdir(join(dataDir, 'tmp'), { recursive: true });
+    await store.loadIndex();
+    return store;
+  }
+
+  private async loadIndex(): Promise<void> {
+    for (const address of await readdir(join(this.dataDir, 'sites'))) {
+      for (const name of await readdir(join(this.dataDir, 'sites', address))) {
+        if (!/^\d+\.json$/.test(name)) continue;
+        const text = await readFile(join(this.dataDir, 'sites', address, name), 'utf8');
+        // Files were verified before they were written; verify again so a tampered disk is noticed.
+        const manifest = await verifyManifest(JSON.parse(text), { address });
+        this.remember(manifest);
+      }
+    }
+  }
+
+  private remember(manifest: Manifest): void {
+    const held = this.newest.get(manifest.address);
+    if (!held || manifest.seq > held.seq) this.newest.set(manifest.address, manifest);
+    this.versions.set(manifest.torrent.infoHash, manifest);
+    for (const f of manifest.files) {
+      let owners = this.blobOwners.get(f.sha256);
+      if (!owners) this.blobOwners.set(f.sha256, (owners = new Set()));
+      owners.add(manifest.address);
+    }
+  }
+
+  current(address: string): Manifest | undefined {
+    return this.newest.get(address);
+  }
+
+  byInfoHash(infoHash: string): Manifest | undefined {
+    return this.versions.get(infoHash);
+  }
+
+  /** Addresses whose published versions include this blob. */
+  ownersOf(sha256: string): ReadonlySet<string> {
+    return this.blobOwners.get(sha256) ?? new Set();
+  }
+
+  infoHashesOf(address: string): string[] {
+    return [...this.versions.values()].filter((m) => m.address === address).map((m) => m.torrent.infoHash);
+  }
+
+  addresses(): string[] {
+    return [...this.newest.keys()];
+  }
+
+  async blobSize(sha256: string): Promise<number> {
+    return (await stat(this.blobPath(sha256))).size;
+  }
+
+  get siteCount(): number {
+    return this.newest.size;
+  }
+
+  blobPath(sha256: string): string {
+    return join(this.dataDir, 'blobs', sha256.slice(0, 2), sha256);
+  }
+
+  async hasBlob(sha256: string): Promise<boolean> {
+    return stat(this.blobPath(sha256)).then(
+      (s) => s.isFile(),
+      () => false,
+    );
+  }
+
+  /**
+   * Streams a blob to a temp file while hashing it; keeps it only when the hash matches.
+   * Refuses a body over `maxBytes` as soon as it passes the limit, without buffering it.
+   * @throws {HttpError} 400 E_HASH_MISMATCH, 413 E_TOO_LARGE
+   */
+  async putBlob(sha256: string, body: Readable, maxBytes: number): Promise<'created' | 'exists'> {
+    if (await this.hasBlob(sha256)) {
+      body.resume();
+      return 'exists';
+    }
+    const tmp = join(this.dataDir, 'tmp', `${randomUUID()}.blob`);
+    const hash = createHash('sha256');
+    let size = 0;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const out = createWriteStream(tmp, { flags: 'wx' });
+        body.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > maxBytes) {
+            body.destroy();
+            out.destroy();
+            reject(new HttpError(413, 'E_TOO_LARGE', `blob is larger than the limit of ${maxBytes} bytes`));
+            return;
+          }
+          hash.update(chunk);
+          if (!out.write(chunk)) body.pause();
+        });
+        out.on('drain', () => body.resume());
+        body.on('end', () => out.end());
+        body.on('error', reject);
+        body.on('aborted', () => reject(new HttpError(400, 'E_BAD_REQUEST', 'upload was interrupted; send it again')));
+        out.on('error', reject);
+        out.on('finish', resolve);
+      });
+      const actual = hash.digest('hex');
+      if (actual !== sha256) throw new HttpError(400, 'E_HASH_MISMATCH', `the bytes hash to ${actual}, not ${sha256}; upload the right file`);
+      await fsyncFile(tmp);
+      const dir = join(this.dataDir, 'blobs', sha256.slice(0, 2));
+      await mkdir(dir, { recursive: true });
+      await rename(tmp, this.blobPath(sha256));
+      await fsyncFile(dir);
+      return 'created';
+    } finally {
+      await rm(tmp, { force: true });
+    }
+  }
+
+  /**
+   * Stores a verified manifest as the newest version of its site. Publishes of one
+   * address run one at a time, so of two with the same seq exactly one wins.
+   * @throws {VersionError} E_STALE_SEQ / E_SEQ_CONFLICT, {HttpError} 400 E_MISSING_BLOB
+   */
+  publish(manifest: Manifest): Promise<void> {
+    return this.serialise(manifest.address, async () => {
+      assertNewerVersion(this.current(manifest.address), manifest);
+      const missing: string[] = [];
+      for (const f of manifest.files) if (!(await this.hasBlob(f.sha256))) missing.push(f.path);
+      if (missing.length) {
+        throw new HttpError(400, 'E_MISSING_BLOB', `upload these files first: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', ...' : ''}`, { missing });
+      }
+      const dir = join(this.dataDir, 'sites', manifest.address);
+      await mkdir(dir, { recursive: true });
+      await writeAtomically(join(this.dataDir, 'tmp'), join(dir, `${manifest.seq}.json`), JSON.stringify(manifest));
+      this.remember(manifest);
+    });
+  }
+
+  private serialise<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(key) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const settled = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.locks.set(key, settled);
+    void settled.then(() => {
+      if (this.locks.get(key) === settled) this.locks.delete(key);
+    });
+    return next;
+  }
+}
+
+async function fsyncFile(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** temp file, fsync, rename, fsync the folder. */
+export async function writeAtomically(tmpDir: string, path: string, data: string): Promise<void> {
+  const tmp = join(tmpDir, `${randomUUID()}.tmp`);
+  const handle = await open(tmp, 'wx');
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(tmp, path);
+  await fsyncFile(join(path, '..'));
+}
