@@ -245,7 +245,7 @@ export class SiteEngine extends EventTarget {
       newest: () => (this.record ? newestOf(this.record) : undefined),
       received: async (manifest) => {
         const ok = await this.consider(manifest, 'peer');
-        if (ok && this.record?.current && !this.current && this.state.phase === 'resolving') this.serve(this.record.current);
+        if (ok && this.record?.current && this.state.phase === 'resolving') this.serve(this.record.current);
         return ok;
       },
       warn: (m) => this.warn(m),
@@ -257,8 +257,11 @@ export class SiteEngine extends EventTarget {
   }
 
   /** Fetches what is missing of the served version, then keeps seeding it. */
+  private serving = false;
+
   private serve(manifest: Manifest): void {
-    if (this.current || this.destroyed) return;
+    if (this.serving || this.destroyed) return;
+    this.serving = true;
     this.state.manifest = manifest;
     this.state.phase = 'fetching';
     this.emit();
@@ -287,12 +290,14 @@ export class SiteEngine extends EventTarget {
   /** Fetches a newer version in the background; offers a reload once it is complete. */
   private fetchPending(manifest: Manifest): void {
     if (this.destroyed || !this.swarm) return;
-    if (this.next?.manifest.seq === manifest.seq) return;
+    // Set before any await: the server and a peer may offer the same version at once.
+    if (this.state.pending?.seq === manifest.seq) return;
     this.next?.destroy();
+    this.next = undefined;
     this.state.pending = manifest;
     this.state.updateReady = false;
     void Promise.all([storedBlobs(manifest), loadPieces(manifest.torrent.infoHash)]).then(([stored, resumePieces]) => {
-      if (this.destroyed) return;
+      if (this.destroyed || this.state.pending !== manifest) return;
       const transfer = this.swarm!.transfer(manifest, stored, {
         ...this.resumeHooks(manifest, resumePieces),
         fileComplete: (file, bytes) => this.storeFile(file, bytes),
