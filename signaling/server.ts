@@ -94,6 +94,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     refuse: (infoHash) => {
       if (denylist.has(infoHash)) return 'this torrent is blocked by the operator of this tracker';
       const owner = store.byInfoHash(infoHash)?.address ?? discoveryOwner.get(infoHash);
+
       if (owner && deniedAddress(owner)) return 'this site is blocked by the operator of this tracker';
       return undefined;
     },

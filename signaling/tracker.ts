@@ -35,6 +35,7 @@ export class Tracker {
       ws: { noServer: true, maxPayload: options.maxMessageBytes, perMessageDeflate: false },
       peersCacheLength: options.peersPerSwarm,
       filter: (infoHash: string, _params: unknown, cb: (err?: Error | null) => void) => {
+
         const reason = options.refuse(infoHash);
         cb(reason ? new Error(reason) : null);
       },

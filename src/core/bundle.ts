@@ -28,8 +28,6 @@ export interface BuildBundleOptions {
   /** Defaults to `index.html`, or the only HTML file when there is exactly one. */
   entry?: string;
   fallback?: string;
-  /** Torrent name; defaults to `site`. */
-  name?: string;
   limits?: Partial<SiteLimits>;
 }
 
@@ -86,7 +84,9 @@ export async function buildBundle(options: BuildBundleOptions): Promise<Bundle> 
 
   const pieceLength = choosePieceLength(total);
   const pieces = toHex(await hashPieces(prepared.map((p) => p.bytes), pieceLength));
-  const name = options.name ?? 'site';
+  // The torrent is named after the address, so two sites with identical files still
+  // have distinct torrents (and info hashes) that cannot be confused with each other.
+  const name = addressFromPublicKey(publicKey);
   const infoHash = await computeInfoHash(files, { name, pieceLength, pieces });
 
   const unsigned: UnsignedManifest = {

@@ -164,8 +164,7 @@ export function parseManifest(input: unknown, limits: SiteLimits = DEFAULT_LIMIT
   const infoHash = str(t.infoHash, 'torrent.infoHash');
   fromHex(infoHash, 20, 'torrent.infoHash');
   const name = str(t.name, 'torrent.name');
-  if (name.includes('/')) throw new ManifestError('E_BAD_MANIFEST', '"torrent.name" must be a single path segment');
-  assertSafePath(name, limits);
+  if (name !== address) throw new ManifestError('E_BAD_MANIFEST', '"torrent.name" must be the site\'s address');
   const pieceLength = safeUint(t.pieceLength, 'torrent.pieceLength');
   if (pieceLength < 16384 || pieceLength > 16 * 1024 * 1024 || (pieceLength & (pieceLength - 1)) !== 0) {
     throw new ManifestError('E_BAD_MANIFEST', `"torrent.pieceLength" expected a power of two from 16 KiB to 16 MiB, got ${pieceLength}`);

@@ -165,6 +165,7 @@ describe('bundles and manifests', () => {
       ['files removed', (m) => m.files.splice(0, 1)],
       ['torrent.infoHash', (m) => (m.torrent.infoHash = '1'.repeat(40))],
       ['torrent.name', (m) => (m.torrent.name = 'other')],
+      ['torrent.name (another address)', (m) => (m.torrent.name = addressFromPublicKey(other))],
       ['torrent.pieceLength', (m) => (m.torrent.pieceLength *= 2)],
       ['torrent.pieces', (m) => (m.torrent.pieces = 'f' + m.torrent.pieces.slice(1))],
       ['signature', (m) => (m.signature = (m.signature[0] === 'a' ? 'b' : 'a') + m.signature.slice(1))],

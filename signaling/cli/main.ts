@@ -1,0 +1,112 @@
+/**
+ * p2psite: the publisher's command line.
+ *   p2psite keygen [--out site.key]
+ *   p2psite publish <folder> --key site.key [--server http://localhost:8080]
+ *   p2psite info <address> [--server http://localhost:8080]
+ */
+import { parseArgs } from 'node:util';
+import { addressFromPublicKey, buildBundle, generateKeyPair, isCoreError, totalSize, type Manifest } from '../../src/core/index.js';
+import { readKeyFile, writeKeyFile } from './key-file.js';
+import { readFolder } from './read-folder.js';
+
+const USAGE = `Usage:
+  p2psite keygen [--out <file>]                    create a key file (default site.key, mode 0600)
+  p2psite publish <folder> --key <file> [--server <url>]
+                                                   publish a folder; prints the address and URL
+  p2psite info <address> [--server <url>]          show the published version of a site
+The server defaults to http://localhost:8080.`;
+
+class UsageError extends Error {}
+
+function siteUrl(server: string, address: string): string {
+  const url = new URL(server);
+  const host = url.hostname === '127.0.0.1' ? 'localhost' : url.hostname;
+  return `${url.protocol}//${address}.${host}${url.port ? `:${url.port}` : ''}/`;
+}
+
+async function apiError(res: Response): Promise<string> {
+  const body = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
+  return `${body.error?.code ?? res.status}: ${body.error?.message ?? res.statusText}`;
+}
+
+function progressBar(done: number, total: number, label: string): void {
+  if (!process.stderr.isTTY) return;
+  const width = 30;
+  const filled = total ? Math.round((width * done) / total) : width;
+  process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.round((100 * done) / Math.max(total, 1))}% ${label}`.padEnd(80));
+  if (done >= total) process.stderr.write('\n');
+}
+
+async function keygen(out: string): Promise<void> {
+  const address = await writeKeyFile(out, await generateKeyPair());
+  console.log(`Key written to ${out} (keep it safe: whoever has it controls the site)`);
+  console.log(`Address: ${address}`);
+}
+
+async function publish(folder: string, keyPath: string, server: string): Promise<void> {
+  const key = await readKeyFile(keyPath);
+  const files = await readFolder(folder, (skipped) => process.stderr.write(`skipping hidden ${skipped}\n`));
+  const address = addressFromPublicKey(key.publicKey);
+  const current = await fetch(`${server}/api/sites/${address}`);
+  if (current.status !== 404 && !current.ok) throw new Error(`the server refused to look up the site: ${await apiError(current)}`);
+  const seq = current.ok ? ((await current.json()) as Manifest).seq + 1 : 1;
+  const fallback = files.some((f) => f.path === '404.html') ? '404.html' : undefined;
+  const bundle = await buildBundle({ files, secretKey: key.secretKey, seq, fallback });
+  const total = totalSize(bundle.manifest.files);
+  let sent = 0;
+  for (const { file, bytes } of bundle.files) {
+    const res = await fetch(`${server}/api/blobs/${file.sha256}`, { method: 'PUT', body: new Blob([bytes as BlobPart]) });
+    if (!res.ok) throw new Error(`uploading ${file.path} failed: ${await apiError(res)}`);
+    sent += file.size;
+    progressBar(sent, total, file.path);
+  }
+  const res = await fetch(`${server}/api/sites/${address}`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(bundle.manifest) });
+  if (!res.ok) throw new Error(`publishing failed: ${await apiError(res)}`);
+  console.log(`Published version ${seq} of ${bundle.manifest.files.length} files (${total} bytes)`);
+  console.log(`Address: ${address}`);
+  console.log(`URL: ${siteUrl(server, address)}`);
+}
+
+async function info(address: string, server: string): Promise<void> {
+  const res = await fetch(`${server}/api/sites/${address}`);
+  if (!res.ok) throw new Error(await apiError(res));
+  const m = (await res.json()) as Manifest;
+  console.log(`Address: ${m.address}`);
+  console.log(`Version: ${m.seq}, published ${new Date(m.createdAt).toISOString()}`);
+  console.log(`Files: ${m.files.length}, ${totalSize(m.files)} bytes; entry ${m.entry}`);
+  console.log(`Info hash: ${m.torrent.infoHash}`);
+  console.log(`URL: ${siteUrl(server, m.address)}`);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { out: { type: 'string' }, key: { type: 'string' }, server: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const [command, arg] = positionals;
+  const server = (values.server ?? process.env.P2P_SERVER ?? 'http://localhost:8080').replace(/\/+$/, '');
+  if (values.help || !command) throw new UsageError('');
+  if (command === 'keygen') return keygen(values.out ?? 'site.key');
+  if (command === 'publish') {
+    if (!arg || !values.key) throw new UsageError('publish needs a folder and --key <file>');
+    return publish(arg, values.key, server);
+  }
+  if (command === 'info') {
+    if (!arg) throw new UsageError('info needs an address');
+    return info(arg, server);
+  }
+  throw new UsageError(`unknown command "${command}"`);
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof UsageError) {
+    if (err.message) console.error(`p2psite: ${err.message}`);
+    console.error(USAGE);
+    process.exit(2);
+  }
+  const message = isCoreError(err) ? err.message : err instanceof Error ? err.message : String(err);
+  console.error(`p2psite: ${message}`);
+  if ((err as { cause?: { code?: string } })?.cause?.code === 'ECONNREFUSED') console.error('Is the server running? Start it with `npm start`.');
+  process.exit(1);
+});
