@@ -2,9 +2,23 @@ import type { ResourceSettings } from '../swarm/governor.js';
 
 /**
  * Messages between a site's pages and the settings frame, a hidden page of the app's
- * origin (`/__p2p/settings.html`) that each site page embeds. Settings live on the
- * app's origin only; site pages receive a copy and can never write them.
+ * origin (`/__p2p/settings.html`) that each site page embeds.
+ *
+ * Browsers deny storage to such third-party frames, but their BroadcastChannel reaches
+ * the app's own tabs and the frames in other site pages. So the frame is a relay: the
+ * app (when open) answers with the visitor's settings, every site keeps a first-party
+ * copy of the newest settings it has seen (by `updatedAt`), and a change made in the app
+ * reaches every open site page at once. See docs/ARCHITECTURE.md, "Settings".
  */
+
+/** Site page -> frame: the page's copy of the settings, if it has one. */
+export interface HelloMessage {
+  type: 'p2p-hello';
+  settings?: ResourceSettings;
+}
+
+/** On SETTINGS_CHANNEL: settings someone holds, or a request for them. */
+export type ChannelMessage = { type: 'settings'; settings: ResourceSettings } | { type: 'query' };
 
 /** Frame -> site page. */
 export type FrameMessage =

@@ -1,10 +1,11 @@
+import { createStore, get, set, type UseStore } from 'idb-keyval';
 import { normaliseSettings, type ResourceSettings } from '../swarm/governor.js';
-import { appOriginOf, HEARTBEAT_MS, type FrameMessage, type HeartbeatMessage } from './messages.js';
+import { appOriginOf, HEARTBEAT_MS, type FrameMessage, type HeartbeatMessage, type HelloMessage } from './messages.js';
 
 /**
- * The site side of the settings frame: embeds the app's hidden settings page and
- * reports settings and the number of active engines to `onChange`. When the frame does
- * not answer in time (app origin unreachable, storage blocked), the defaults apply.
+ * The site side of the settings frame: embeds the app's hidden relay page, keeps a
+ * first-party copy of the newest settings seen, and reports settings and the number of
+ * active engines to `onChange`.
  */
 export interface SettingsSnapshot {
   settings: ResourceSettings;
@@ -13,48 +14,80 @@ export interface SettingsSnapshot {
   seedRank: number;
 }
 
+let copyStore: UseStore | undefined;
+function localCopyStore(): UseStore {
+  copyStore ??= createStore('p2p-local-settings', 'settings');
+  return copyStore;
+}
+
 export class SettingsClient {
   readonly snapshot: SettingsSnapshot = { settings: normaliseSettings(undefined), activeEngines: 1, seedRank: 0 };
-  private readonly since = Date.now();
   private readonly frame: HTMLIFrameElement;
   private readonly appOrigin = appOriginOf(location);
+  private readonly since = Date.now();
   private heartbeat?: ReturnType<typeof setInterval>;
   private seeding = false;
-  private readonly ready: Promise<void>;
+  private readonly localCopy: Promise<ResourceSettings | undefined>;
+  private gotFromFrame!: () => void;
+  private readonly fromFrame = new Promise<void>((resolve) => (this.gotFromFrame = resolve));
 
   constructor(
     private readonly address: string,
     private readonly onChange: (snapshot: SettingsSnapshot) => void,
   ) {
+    this.localCopy = get<ResourceSettings>('copy', localCopyStore()).then(
+      (copy) => {
+        if (!copy) return undefined;
+        try {
+          return (this.snapshot.settings = normaliseSettings(copy));
+        } catch {
+          return undefined; // A damaged copy: newer settings or the defaults replace it.
+        }
+      },
+      () => undefined,
+    );
     this.frame = document.createElement('iframe');
     this.frame.src = `${this.appOrigin}/__p2p/settings.html`;
     this.frame.hidden = true;
     this.frame.setAttribute('aria-hidden', 'true');
     this.frame.tabIndex = -1;
-    let gotSettings!: () => void;
-    this.ready = new Promise((resolve) => (gotSettings = resolve));
-    window.addEventListener('message', (event: MessageEvent<FrameMessage>) => {
-      if (event.origin !== this.appOrigin || event.source !== this.frame.contentWindow) return;
-      if (event.data?.type === 'p2p-settings') {
-        try {
-          this.snapshot.settings = normaliseSettings(event.data.settings);
-        } catch (err) {
-          console.warn('[p2p] settings from the app were invalid; keeping the current ones', err);
-          return;
-        }
-        gotSettings();
-      } else if (event.data?.type === 'p2p-engines' && Number.isInteger(event.data.active) && Number.isInteger(event.data.rank)) {
-        this.snapshot.activeEngines = Math.max(1, event.data.active);
-        this.snapshot.seedRank = Math.max(0, event.data.rank);
-      } else return;
-      this.onChange({ ...this.snapshot });
+    this.frame.addEventListener('load', () => {
+      void this.localCopy.then((settings) => this.toFrame({ type: 'p2p-hello', settings }));
     });
+    window.addEventListener('message', (event: MessageEvent<FrameMessage>) => this.onFrameMessage(event));
     document.documentElement.append(this.frame);
   }
 
-  /** Resolves with the settings once the frame answered, or the defaults after `timeoutMs`. */
-  async load(timeoutMs = 1500): Promise<SettingsSnapshot> {
-    await Promise.race([this.ready, new Promise((r) => setTimeout(r, timeoutMs))]);
+  private onFrameMessage(event: MessageEvent<FrameMessage>): void {
+    if (event.origin !== this.appOrigin || event.source !== this.frame.contentWindow) return;
+    const m = event.data;
+    if (m?.type === 'p2p-settings') {
+      let settings: ResourceSettings;
+      try {
+        settings = normaliseSettings(m.settings);
+      } catch (err) {
+        console.warn('[p2p] ignored invalid settings from the app', err);
+        return;
+      }
+      if ((settings.updatedAt ?? 0) <= (this.snapshot.settings.updatedAt ?? 0)) return;
+      this.snapshot.settings = settings;
+      void set('copy', settings, localCopyStore()).catch((err: unknown) => console.warn('[p2p] could not keep a copy of the settings', err));
+      this.gotFromFrame();
+    } else if (m?.type === 'p2p-engines' && Number.isInteger(m.active) && Number.isInteger(m.rank)) {
+      this.snapshot.activeEngines = Math.max(1, m.active);
+      this.snapshot.seedRank = Math.max(0, m.rank);
+    } else return;
+    this.onChange({ ...this.snapshot });
+  }
+
+  /**
+   * The settings to start with: this site's copy when it has one (newer ones are applied
+   * when they arrive), otherwise whatever the app or another site answers within
+   * `timeoutMs`, otherwise the defaults.
+   */
+  async load(timeoutMs = 1000): Promise<SettingsSnapshot> {
+    const copy = await this.localCopy;
+    if (!copy) await Promise.race([this.fromFrame, new Promise((r) => setTimeout(r, timeoutMs))]);
     return { ...this.snapshot };
   }
 
@@ -67,6 +100,10 @@ export class SettingsClient {
 
   private beat(): void {
     const message: HeartbeatMessage = { type: 'p2p-heartbeat', address: this.address, seeding: this.seeding, since: this.since };
+    this.toFrame(message);
+  }
+
+  private toFrame(message: HeartbeatMessage | HelloMessage): void {
     this.frame.contentWindow?.postMessage(message, this.appOrigin);
   }
 

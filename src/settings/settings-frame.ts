@@ -1,12 +1,11 @@
-import { ENGINE_EXPIRY_MS, ENGINES_CHANNEL, isSiteOriginOf, SETTINGS_CHANNEL, type FrameMessage, type HeartbeatMessage } from './messages.js';
-import { loadSettings } from './settings-store.js';
+import { ENGINE_EXPIRY_MS, ENGINES_CHANNEL, isSiteOriginOf, SETTINGS_CHANNEL, type ChannelMessage, type FrameMessage, type HeartbeatMessage, type HelloMessage } from './messages.js';
 import type { ResourceSettings } from '../swarm/governor.js';
 
 /**
- * Runs in the hidden app-origin frame each site page embeds. Hands the parent page the
- * visitor's settings and every change to them, and counts the site engines alive in this
- * browser (heartbeats on a BroadcastChannel of the app's origin) so each can take its
- * share of the caps. Talks only to a parent that is a site origin under this app.
+ * Runs in the hidden app-origin frame each site page embeds. Relays settings between
+ * the site page, the app's tabs and other site pages, and counts the site engines alive
+ * in this browser (heartbeats) so each can take its share of the caps. Talks only to a
+ * parent that is a site origin under this app.
  */
 // ancestorOrigins where the browser has it (Chromium, Safari); the referrer elsewhere.
 const parentOrigin = location.ancestorOrigins?.[0] ?? (document.referrer ? new URL(document.referrer).origin : '');
@@ -14,9 +13,19 @@ const address = isSiteOriginOf(parentOrigin, location);
 
 if (address && window.parent !== window) {
   const post = (message: FrameMessage) => window.parent.postMessage(message, parentOrigin);
+  let known: ResourceSettings | undefined;
+  const newer = (s: ResourceSettings) => !known || (s.updatedAt ?? 0) > (known.updatedAt ?? 0);
+
   const settingsChannel = new BroadcastChannel(SETTINGS_CHANNEL);
-  settingsChannel.onmessage = (event: MessageEvent<ResourceSettings>) => post({ type: 'p2p-settings', settings: event.data });
-  void loadSettings().then((settings) => post({ type: 'p2p-settings', settings }));
+  settingsChannel.onmessage = (event: MessageEvent<ChannelMessage>) => {
+    const m = event.data;
+    if (m?.type === 'settings' && m.settings && newer(m.settings)) {
+      known = m.settings;
+      post({ type: 'p2p-settings', settings: m.settings });
+    } else if (m?.type === 'query' && known) {
+      settingsChannel.postMessage({ type: 'settings', settings: known } satisfies ChannelMessage);
+    }
+  };
 
   const engines = new BroadcastChannel(ENGINES_CHANNEL);
   /** Seeding engines by address: when last heard from, and when they started. */
@@ -41,10 +50,18 @@ if (address && window.parent !== window) {
   engines.onmessage = (event: MessageEvent<HeartbeatMessage>) => {
     if (event.data?.type === 'p2p-heartbeat' && typeof event.data.address === 'string') note(event.data);
   };
-  window.addEventListener('message', (event: MessageEvent<HeartbeatMessage>) => {
-    if (event.origin !== parentOrigin || event.data?.type !== 'p2p-heartbeat' || event.data.address !== address) return;
-    // Our own engine counts too; BroadcastChannel does not deliver to its sender.
-    note(event.data);
-    engines.postMessage(event.data);
+
+  window.addEventListener('message', (event: MessageEvent<HeartbeatMessage | HelloMessage>) => {
+    if (event.origin !== parentOrigin) return;
+    const m = event.data;
+    if (m?.type === 'p2p-heartbeat' && m.address === address) {
+      // Our own engine counts too; BroadcastChannel does not deliver to its sender.
+      note(m);
+      engines.postMessage(m);
+    } else if (m?.type === 'p2p-hello') {
+      if (m.settings) known = m.settings;
+      // Ask the app and the other sites for anything newer than the page's copy.
+      settingsChannel.postMessage({ type: 'query' } satisfies ChannelMessage);
+    }
   });
 }

@@ -1,8 +1,12 @@
 import { createStore, get, set, type UseStore } from 'idb-keyval';
 import { normaliseSettings, type ResourceSettings } from '../swarm/governor.js';
-import { SETTINGS_CHANNEL } from './messages.js';
+import { SETTINGS_CHANNEL, type ChannelMessage } from './messages.js';
 
-/** The visitor's resource and privacy settings, on the app's origin only. */
+/**
+ * The visitor's resource and privacy settings in the app (on the app's origin). Saving
+ * broadcasts them, so the settings frames in open site pages apply them at once; while
+ * the app is open it also answers the frames' queries.
+ */
 let defaultStore: UseStore | undefined;
 function store(): UseStore {
   defaultStore ??= createStore('p2p-settings', 'settings');
@@ -15,23 +19,33 @@ export async function loadSettings(customStore = store()): Promise<ResourceSetti
   try {
     return normaliseSettings(await get<Partial<ResourceSettings>>(KEY, customStore));
   } catch (err) {
-    // Stored settings from an older or damaged version: fall back to the defaults
-    // rather than leave every site without settings.
+    // Stored settings from an older or damaged version: the defaults, rather than none.
     console.warn('[p2p] stored settings were invalid; using defaults', err);
     return normaliseSettings(undefined);
   }
 }
 
 /**
- * Saves settings and tells every open settings frame, so running engines apply them
- * at once ("stop sharing" takes effect within a second).
+ * Saves settings and tells every open site page.
  * @throws {RangeError} from `normaliseSettings` when a value is out of range; nothing is saved then.
  */
 export async function saveSettings(changes: Partial<ResourceSettings>, customStore = store()): Promise<ResourceSettings> {
-  const next = normaliseSettings({ ...(await loadSettings(customStore)), ...changes });
+  const next = normaliseSettings({ ...(await loadSettings(customStore)), ...changes, updatedAt: Date.now() });
   await set(KEY, next, customStore);
   const channel = new BroadcastChannel(SETTINGS_CHANNEL);
-  channel.postMessage(next);
+  channel.postMessage({ type: 'settings', settings: next } satisfies ChannelMessage);
   channel.close();
   return next;
+}
+
+/** While the app is open, answer site pages asking for the settings. Returns a stop function. */
+export function answerSettingsQueries(customStore = store()): () => void {
+  const channel = new BroadcastChannel(SETTINGS_CHANNEL);
+  channel.onmessage = async (event: MessageEvent<ChannelMessage>) => {
+    if (event.data?.type !== 'query') return;
+    const settings = await get<Partial<ResourceSettings>>(KEY, customStore);
+    // Only settings the visitor actually chose; pages already default the rest.
+    if (settings) channel.postMessage({ type: 'settings', settings: normaliseSettings(settings) } satisfies ChannelMessage);
+  };
+  return () => channel.close();
 }

@@ -34,12 +34,15 @@ export interface ResourceSettings {
   iceServers: { urls: string | string[]; username?: string; credential?: string }[];
   /** Only relayed (TURN) connections, so peers see the relay's address, not this visitor's. */
   relayOnly: boolean;
+  /** When the visitor last changed anything (ms since epoch); the newest settings win. */
+  updatedAt: number;
 }
 
 /**
  * Defaults a person would not notice:
- * - upload 128 kB/s (about 1 Mbit/s): a small share of any broadband uplink, still
- *   enough to hand a typical page to the next visitor in a second or two;
+ * - upload 256 kB/s (about 2 Mbit/s): a small share of a typical broadband uplink,
+ *   enough to hand a typical page (a few hundred kB) to the next visitor in about a
+ *   second; visitors who need more get the origin seed's help as well;
  * - download uncapped: the visitor asked for the site and wants it now;
  * - 8 connections: enough to fetch from several peers, far below what strains a
  *   browser or a home router (WebTorrent's own default is 55);
@@ -51,7 +54,7 @@ export interface ResourceSettings {
 export const DEFAULT_SETTINGS: Readonly<ResourceSettings> = Object.freeze({
   sharing: 'share',
   paused: false,
-  uploadLimit: 128_000,
+  uploadLimit: 256_000,
   downloadLimit: -1,
   maxConnections: 8,
   maxSeededSites: 3,
@@ -61,6 +64,7 @@ export const DEFAULT_SETTINGS: Readonly<ResourceSettings> = Object.freeze({
   pauseOnLowBattery: true,
   iceServers: [],
   relayOnly: false,
+  updatedAt: 0,
 });
 
 /** 300 MB or a tenth of what the browser grants this site, whichever is smaller. */

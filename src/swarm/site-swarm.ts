@@ -3,6 +3,9 @@ import { discoveryTorrent, torrentFile, type Manifest, type ManifestFile } from 
 import { manifestExchange, offerOnWires, type ManifestExchangeHooks } from './manifest-exchange.js';
 import { SiteChunkStore } from './site-chunk-store.js';
 
+/** Help from the origin seed when peers alone would need longer than this for the rest. */
+const SLOW_PEERS_MS = 4000;
+
 /** Where this browser finds the swarm and the origin seed. */
 export interface SwarmEndpoints {
   /** WebSocket tracker URLs, e.g. `ws://127.0.0.1:8080/announce`. */
@@ -254,15 +257,24 @@ export class VersionTransfer {
       this.torrent.once('ready', () => this.torrent.discovery?.tracker?.on('update', onUpdate));
       tracker?.on('update', onUpdate);
       this.torrent.on('warning', useOrigin);
+      // Peers that stall, or trickle so slowly that the rest would take more than a few
+      // seconds, get the origin seed's help; peers that keep up are left to do the job.
       let lastBytes = -1;
       let stalledSince = Date.now();
+      const startedAt = Date.now();
       this.watchdog = setInterval(() => {
         const bytes = this.stats.fromPeers + this.stats.fromOrigin;
+        const now = Date.now();
         if (bytes !== lastBytes) {
           lastBytes = bytes;
-          stalledSince = Date.now();
-        } else if (Date.now() - stalledSince >= options.originGraceMs) {
-          useOrigin();
+          stalledSince = now;
+        }
+        if (now - stalledSince >= options.originGraceMs) return useOrigin();
+        const elapsed = now - startedAt;
+        if (elapsed >= options.originGraceMs && bytes > 0) {
+          const remaining = this.stats.bytesTotal - this.stats.bytesDone;
+          const rate = bytes / elapsed;
+          if (remaining / rate > SLOW_PEERS_MS) useOrigin();
         }
       }, 250);
     }
