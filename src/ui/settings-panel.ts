@@ -1,0 +1,148 @@
+import { LitElement, css, html } from 'lit';
+import { DEFAULT_SETTINGS, type ResourceSettings, type SharingMode } from '../swarm/governor.js';
+import { formatBytes } from '../site/format.js';
+import { loadSettings, saveSettings } from '../settings/settings-store.js';
+
+/**
+ * Resource and privacy settings: each control with what it means, a one-click
+ * "stop sharing", and a plain-language account of what others can see.
+ */
+export class P2pSettingsPanel extends LitElement {
+  static override properties = { settings: { state: true }, message: { state: true }, usage: { state: true } };
+  settings?: ResourceSettings;
+  message = '';
+  usage?: { used: number; quota: number };
+
+  static override styles = css`
+    :host { display: block; }
+    section { border: 1px solid var(--line, #d0d7de); border-radius: 10px; padding: 1rem 1.2rem; margin: 1rem 0; }
+    h2 { font-size: 1.1rem; margin: 0 0 0.75rem; }
+    h3 { font-size: 1rem; margin: 1rem 0 0.4rem; }
+    label { display: grid; grid-template-columns: 1fr auto; gap: 0.5rem; align-items: center; padding: 0.4rem 0; }
+    .hint { grid-column: 1 / -1; font-size: 0.85rem; opacity: 0.75; margin-top: -0.2rem; }
+    input[type='number'], select { font: inherit; padding: 0.3rem 0.4rem; width: 9rem; }
+    .stop { font: inherit; font-weight: 600; padding: 0.55rem 1.1rem; border-radius: 8px; border: 0; cursor: pointer; background: #cf222e; color: #fff; }
+    .stop.resume { background: #1a7f37; }
+    .stop:focus-visible, input:focus-visible, select:focus-visible { outline: 3px solid #2f6fde; outline-offset: 2px; }
+    meter { width: 100%; height: 0.8rem; }
+    [role='status'] { min-height: 1.4em; font-size: 0.9rem; }
+    dl { margin: 0; } dt { font-weight: 600; margin-top: 0.6rem; } dd { margin: 0.15rem 0 0; }
+  `;
+
+  override async connectedCallback(): Promise<void> {
+    super.connectedCallback();
+    this.settings = await loadSettings();
+    const estimate = await navigator.storage?.estimate?.();
+    if (estimate) this.usage = { used: estimate.usage ?? 0, quota: estimate.quota ?? 0 };
+  }
+
+  private async change(changes: Partial<ResourceSettings>): Promise<void> {
+    try {
+      this.settings = await saveSettings(changes);
+      this.message = 'Saved. Open sites apply it at once.';
+    } catch (err) {
+      this.message = err instanceof RangeError ? `Not saved: ${err.message}` : 'Not saved: the browser refused to store settings.';
+    }
+  }
+
+  /** Number inputs show kB/s and MB; -1 (no cap) shows as an empty field. */
+  private rateInput(field: 'uploadLimit' | 'downloadLimit', label: string, hint: string) {
+    const value = this.settings![field];
+    return html`<label
+      >${label}
+      <input
+        type="number"
+        min="1"
+        step="1"
+        placeholder="no limit"
+        .value=${value < 0 ? '' : String(Math.round(value / 1000))}
+        aria-describedby=${`${field}-hint`}
+        @change=${(e: Event) => {
+          const text = (e.target as HTMLInputElement).value.trim();
+          void this.change({ [field]: text === '' ? -1 : Math.round(Number(text) * 1000) });
+        }}
+      />
+      <span class="hint" id=${`${field}-hint`}>${hint}</span></label
+    >`;
+  }
+
+  override render() {
+    const s = this.settings;
+    if (!s) return html`<p>Loading settings…</p>`;
+    const paused = s.paused || s.sharing !== 'share';
+    return html`
+      <section aria-labelledby="sharing-h">
+        <h2 id="sharing-h">Sharing</h2>
+        <button class="stop ${s.paused ? 'resume' : ''}" data-action="toggle-sharing" @click=${() => this.change({ paused: !s.paused })}>
+          ${s.paused ? 'Resume sharing' : 'Stop sharing'}
+        </button>
+        <p>${paused ? 'This browser is not uploading to anyone right now.' : 'Sites you have open are shared with their next visitors, within the limits below.'}</p>
+        <label
+          >How this browser takes part
+          <select
+            name="sharing"
+            .value=${s.sharing}
+            @change=${(e: Event) => this.change({ sharing: (e.target as HTMLSelectElement).value as SharingMode })}
+          >
+            <option value="share">Download and share</option>
+            <option value="download-only">Download only, never share</option>
+            <option value="origin-only">Origin only, no peers at all</option>
+          </select>
+          <span class="hint">"Origin only" opens no peer connection, so no peer learns your IP address; sites load from the origin server.</span></label
+        >
+      </section>
+      <section aria-labelledby="limits-h">
+        <h2 id="limits-h">Limits</h2>
+        ${this.rateInput('uploadLimit', 'Upload limit (kB/s)', `Summed over all sites. Default ${DEFAULT_SETTINGS.uploadLimit / 1000} kB/s, a small share of a typical uplink.`)}
+        ${this.rateInput('downloadLimit', 'Download limit (kB/s)', 'Empty means no limit: you asked for the site and want it now.')}
+        <label
+          >Peer connections
+          <input type="number" min="1" max="100" name="maxConnections" .value=${String(s.maxConnections)} @change=${(e: Event) => this.change({ maxConnections: Number((e.target as HTMLInputElement).value) })} />
+          <span class="hint">At most this many at once over all sites.</span></label
+        >
+        <label
+          >Sites shared at once
+          <input type="number" min="0" max="50" name="maxSeededSites" .value=${String(s.maxSeededSites)} @change=${(e: Event) => this.change({ maxSeededSites: Number((e.target as HTMLInputElement).value) })} />
+          <span class="hint">Only sites open in a tab are ever shared; the most recently opened first.</span></label
+        >
+        <label
+          >Cache for sites (MB)
+          <input type="number" min="1" name="storageQuota" .value=${String(Math.round(s.storageQuota / 1e6))} @change=${(e: Event) => this.change({ storageQuota: Number((e.target as HTMLInputElement).value) * 1e6 })} />
+          <span class="hint">Least recently visited sites that are not pinned make room first.</span></label
+        >
+        ${this.usage
+          ? html`<p>This browser uses ${formatBytes(this.usage.used)} for this app. <meter min="0" max=${s.storageQuota} .value=${this.usage.used} aria-label="Storage used"></meter></p>`
+          : ''}
+        <label
+          >Pause on a metered connection
+          <input type="checkbox" .checked=${s.pauseOnMetered} @change=${(e: Event) => this.change({ pauseOnMetered: (e.target as HTMLInputElement).checked })} />
+        </label>
+        <label
+          >Pause on a low battery
+          <input type="checkbox" .checked=${s.pauseOnLowBattery} @change=${(e: Event) => this.change({ pauseOnLowBattery: (e.target as HTMLInputElement).checked })} />
+        </label>
+        <label
+          >Only relayed connections (TURN)
+          <input type="checkbox" .checked=${s.relayOnly} @change=${(e: Event) => this.change({ relayOnly: (e.target as HTMLInputElement).checked })} />
+          <span class="hint">Peers then see your relay's address instead of yours. Needs a TURN server in the ICE servers.</span></label
+        >
+      </section>
+      <div role="status" aria-live="polite">${this.message}</div>
+      <section aria-labelledby="privacy-h">
+        <h2 id="privacy-h">What others can see</h2>
+        <dl>
+          <dt>Peers</dt>
+          <dd>Peers you exchange files with learn your IP address and which site (and version) you are fetching or sharing. They cannot see other sites you visit or anything in your browser.</dd>
+          <dt>The tracker</dt>
+          <dd>The signaling server sees your IP address and the info hashes of the sites you have open, to introduce you to peers. It keeps no log of IP addresses unless its operator turns that on.</dd>
+          <dt>The origin server</dt>
+          <dd>When it serves files to you it sees your IP address and which files of which site, like any web server.</dd>
+          <dt>Sites</dt>
+          <dd>Each site runs on its own origin: it cannot read your keys, these settings' storage, or other sites' data.</dd>
+        </dl>
+      </section>
+    `;
+  }
+}
+
+customElements.define('p2p-settings-panel', P2pSettingsPanel);
