@@ -90,10 +90,11 @@ export async function openSite(page: Page, url: string, ready = '#title'): Promi
 }
 
 /** The engine's state in a page (exposed by the runtime as `p2pSite.engine.state`). */
-export async function engineState(page: Page): Promise<{ phase: string; stats?: { fromPeers: number; fromOrigin: number; peers: number; uploaded: number }; updateReady: boolean; serverReachable?: boolean; manifest?: { seq: number } }> {
+export async function engineState(page: Page): Promise<{ phase: string; stats?: { fromPeers: number; fromOrigin: number; peers: number; uploaded: number }; updateReady: boolean; serverReachable?: boolean; manifest?: { seq: number }; sharing?: { usePeers: boolean; upload: boolean; reason?: string } }> {
   return page.evaluate(() => {
-    const engine = (globalThis as unknown as { p2pSite?: { engine: { state: unknown } } }).p2pSite?.engine;
-    return JSON.parse(JSON.stringify(engine?.state ?? { phase: 'none', updateReady: false }));
+    const engine = (globalThis as unknown as { p2pSite?: { engine: { state: Record<string, unknown>; liveStats?: unknown } } }).p2pSite?.engine;
+    if (!engine) return { phase: 'none', updateReady: false };
+    return JSON.parse(JSON.stringify({ ...engine.state, stats: engine.liveStats ?? engine.state.stats }));
   });
 }
 

@@ -93,6 +93,7 @@ export class SettingsClient {
 
   /** Tells other engines whether this one is seeding, now and every few seconds. */
   setSeeding(seeding: boolean): void {
+    if (seeding === this.seeding && this.heartbeat) return;
     this.seeding = seeding;
     this.beat();
     this.heartbeat ??= setInterval(() => this.beat(), HEARTBEAT_MS);

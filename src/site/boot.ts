@@ -9,8 +9,8 @@ import { SiteEngine, type EngineState } from './engine.js';
  * see this page.
  */
 const RELOAD_GUARD_KEY = 'p2p-boot-reloads';
-/** Sites larger than this open as soon as the entry page is stored; the rest follows. */
-const OPEN_EARLY_BYTES = 4_000_000;
+/** Sites larger than this open as soon as the entry page is stored; the rest follows (resuming). */
+const OPEN_EARLY_BYTES = 8_000_000;
 
 const view = document.querySelector('p2p-boot') as P2pBoot;
 const address = addressOfHost(location.hostname);

@@ -135,7 +135,8 @@ export class SiteEngine extends EventTarget {
         endpoints: this.endpoints(),
         warn: (m) => this.warn(m),
         usePeers: decision.usePeers,
-        uploadLimit: decision.upload ? shareOfCap(settings.uploadLimit, activeEngines) : 0,
+        upload: decision.upload,
+        uploadLimit: shareOfCap(settings.uploadLimit, activeEngines),
         downloadLimit: shareOfCap(settings.downloadLimit, activeEngines),
         maxConns: settings.maxConnections,
         rtcConfig: rtcConfiguration(settings),
@@ -176,6 +177,11 @@ export class SiteEngine extends EventTarget {
       maxConns: settings.maxConnections,
     });
     this.emit();
+  }
+
+  /** The served version's transfer counters as of now (the state's copy lags by up to 250 ms). */
+  get liveStats(): TransferStats | undefined {
+    return this.current ? { ...this.current.stats } : this.state.stats;
   }
 
   /** True while this engine is allowed to upload (for the other engines' cap shares). */

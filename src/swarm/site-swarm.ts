@@ -22,6 +22,8 @@ export interface SiteSwarmOptions {
   useOrigin?: boolean;
   /** Most peer connections for this browser (WebTorrent counts per torrent). Default 8. */
   maxConns?: number;
+  /** Serve pieces to peers at all (false: download only). */
+  upload?: boolean;
   /** Bytes per second; -1 for no cap. */
   uploadLimit?: number;
   downloadLimit?: number;
@@ -57,15 +59,17 @@ export class SiteSwarm {
     this.options = {
       usePeers: true,
       useOrigin: true,
+      upload: true,
       maxConns: 8,
       uploadLimit: -1,
       downloadLimit: -1,
       originGraceMs: 1500,
       ...options,
     };
+    this.uploading = this.options.upload;
     this.client = new WebTorrent({
       maxConns: Math.max(1, Math.floor(this.options.maxConns / 2)),
-      uploadLimit: this.options.uploadLimit,
+      uploadLimit: this.options.uploadLimit < 0 ? -1 : Math.max(1024, this.options.uploadLimit),
       downloadLimit: this.options.downloadLimit,
       utPex: false,
       dht: false,
@@ -73,6 +77,43 @@ export class SiteSwarm {
       tracker: this.options.usePeers ? { rtcConfig: this.options.rtcConfig } : false,
     });
     this.client.on('error', (err: Error) => this.options.warn?.(`peer engine error: ${err.message}`));
+    this.limitBursts();
+  }
+
+  /**
+   * WebTorrent's throttle is a token bucket holding one second of tokens, so after a
+   * pause it lets out a full second's worth at once. A quarter second keeps every
+   * window close to the cap (the visitor's cap holds within 10 %).
+   */
+  private limitBursts(): void {
+    type Group = { getChunksize(): number; getRate(): number; bucket?: { bucketSize: number; content: number } };
+    const groups = (this.client as unknown as { throttleGroups?: { up: Group; down: Group } }).throttleGroups;
+    for (const group of [groups?.up, groups?.down]) {
+      if (!group?.bucket || group.getRate() <= 0) continue;
+      group.bucket.bucketSize = Math.max(group.getChunksize(), Math.floor(group.getRate() / 4));
+      group.bucket.content = Math.min(group.bucket.content, group.bucket.bucketSize);
+    }
+  }
+
+  private uploading = true;
+
+  /**
+   * Stops or resumes serving pieces to peers: choking a peer ends its pending requests
+   * at once (BEP 3), and while uploads are off a peer is never unchoked again.
+   */
+  setUploading(uploading: boolean): void {
+    this.uploading = uploading;
+    if (uploading) return;
+    for (const torrent of this.client.torrents) for (const wire of torrent.wires) if (wire.type !== 'webSeed') wire.choke();
+  }
+
+  /** Every peer wire goes through here: it may only be unchoked while uploads are on. */
+  guardWire(wire: Wire): void {
+    if (wire.type === 'webSeed') return;
+    const unchoke = wire.unchoke.bind(wire);
+    wire.unchoke = () => {
+      if (this.uploading) unchoke();
+    };
   }
 
   get usesPeers(): boolean {
@@ -101,7 +142,10 @@ export class SiteSwarm {
       storeCacheSlots: 0,
       skipVerify: true,
     });
-    torrent.on('wire', (wire: Wire) => wire.use(manifestExchange(hooks)));
+    torrent.on('wire', (wire: Wire) => {
+      this.guardWire(wire);
+      wire.use(manifestExchange(hooks));
+    });
     torrent.on('warning', (err: Error) => this.options.warn?.(`discovery: ${err.message}`));
     this.discovery.set(address, torrent);
   }
@@ -126,8 +170,12 @@ export class SiteSwarm {
    */
   applyLimits(limits: { uploadLimit: number; downloadLimit: number; upload: boolean; maxConns: number }): void {
     if (this.destroyed) return;
-    this.client.throttleUpload(limits.upload ? Math.floor(limits.uploadLimit) : 0);
+    // The rate cap applies to everything a wire sends, our own requests included, so it
+    // never goes to zero; not sharing is done by choking every peer instead.
+    this.client.throttleUpload(Math.max(limits.uploadLimit < 0 ? -1 : 1024, Math.floor(limits.uploadLimit)));
     this.client.throttleDownload(Math.floor(limits.downloadLimit));
+    this.limitBursts();
+    this.setUploading(limits.upload);
     // WebTorrent counts connections per torrent; each site has two (discovery and version).
     (this.client as unknown as { maxConns: number }).maxConns = Math.max(1, Math.floor(limits.maxConns / 2));
   }
@@ -189,6 +237,14 @@ export class VersionTransfer {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     void this.done.then(() => hooks.finished?.());
     const report = () => hooks.progress?.({ ...this.stats });
+    // Byte counters change with every block; tell the page at most four times a second.
+    let reportTimer: ReturnType<typeof setTimeout> | undefined;
+    const reportSoon = () => {
+      reportTimer ??= setTimeout(() => {
+        reportTimer = undefined;
+        report();
+      }, 250);
+    };
 
     this.store = new SiteChunkStore({
       files: manifest.files,
@@ -216,12 +272,17 @@ export class VersionTransfer {
     });
     this.torrent.on('warning', (err: Error) => options.warn?.(`transfer: ${err.message}`));
     this.torrent.on('wire', (wire: Wire) => {
+      swarm.guardWire(wire);
       if (hooks.manifestExchange) wire.use(manifestExchange(hooks.manifestExchange));
       wire.on('download', (n: number) => {
         if (wire.type === 'webSeed') this.stats.fromOrigin += n;
         else this.stats.fromPeers += n;
+        reportSoon();
       });
-      wire.on('upload', (n: number) => (this.stats.uploaded += n));
+      wire.on('upload', (n: number) => {
+        this.stats.uploaded += n;
+        reportSoon();
+      });
       this.stats.peers = this.torrent.wires.filter((w) => w.type !== 'webSeed').length;
       report();
       wire.once('close', () => {

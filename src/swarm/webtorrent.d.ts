@@ -12,6 +12,8 @@ declare module 'webtorrent/dist/webtorrent.min.js' {
     uploaded: number;
     extendedHandshake: Record<string, unknown>;
     use(extension: WireExtensionConstructor): void;
+    choke(): void;
+    unchoke(): void;
     extended(name: string, message: Uint8Array): void;
     destroy(): void;
   }

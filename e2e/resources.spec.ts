@@ -1,0 +1,119 @@
+import { expect, test, type Page } from '@playwright/test';
+import { startServer } from '../signaling/server.js';
+import { generateKeyPair, utf8 } from '../src/core/index.js';
+import { engineState, newVisitor, openSite, publish, startTestServer, waitForPhase, type TestServer } from './helpers/harness.js';
+
+test.describe.configure({ mode: 'serial' });
+
+let ts: TestServer;
+test.beforeAll(async () => {
+  ts = await startTestServer();
+});
+test.afterAll(async () => {
+  await ts?.stop();
+});
+
+async function restartServer(origin: boolean): Promise<void> {
+  await ts.server.close();
+  ts.server = await startServer({ host: '127.0.0.1', port: ts.port, dataDir: ts.dataDir, distDir: 'dist', origin, log: () => {} });
+}
+
+function bigSite(bytes: number, label: string) {
+  const payload = new Uint8Array(bytes);
+  for (let i = 0; i < payload.length; i++) payload[i] = (i * 2654435761 + label.length) >>> 24;
+  return [
+    { path: 'index.html', bytes: utf8(`<!doctype html><title>${label}</title><link rel="icon" href="data:,"><h1 id="title">${label}</h1><a href="data/payload.bin">download</a>`) },
+    { path: 'data/payload.bin', bytes: payload },
+  ];
+}
+
+/** Opens the app in the visitor's context and changes settings through its panel. */
+async function openSettings(page: Page): Promise<void> {
+  await page.goto(`${ts.url.replace('127.0.0.1', 'localhost')}/`);
+  await expect(page.getByRole('button', { name: /Stop sharing|Resume sharing/ })).toBeVisible();
+}
+
+test('an upload cap of 200 kB/s holds over every 2-second window, and "stop sharing" stops uploads within a second', async ({ browser }) => {
+  const { manifest } = await publish(ts.url, bigSite(5_000_000, 'capped'), await generateKeyPair(), 1);
+  const seeder = await newVisitor(browser, [/WebSocket/]);
+  const app = await seeder.context.newPage();
+  await openSettings(app);
+  await app.getByLabel('Upload limit (kB/s)').fill('200');
+  await app.getByLabel('Upload limit (kB/s)').press('Tab');
+  await expect(app.getByRole('status')).toContainText('Saved');
+
+  await openSite(seeder.page, ts.siteUrl(manifest.address));
+  await waitForPhase(seeder.page, 'ready', 120_000);
+  await restartServer(false);
+  await seeder.page.reload();
+  await waitForPhase(seeder.page, 'ready');
+
+  const visitor = await newVisitor(browser, [/WebSocket/]);
+  void visitor.page.goto(ts.siteUrl(manifest.address));
+  // Sample what the visitor has received from the seeder (after the seeder's throttle),
+  // every 250 ms, for 12 s.
+  const samples: { t: number; bytes: number }[] = [];
+  const received = async () => (await engineState(visitor.page).catch(() => undefined))?.stats?.fromPeers ?? 0;
+  const start = Date.now();
+  while (Date.now() - start < 12_000) {
+    samples.push({ t: Date.now() - start, bytes: await received() });
+    await visitor.page.waitForTimeout(250);
+  }
+  const cap = 200_000;
+  const firstByte = samples.find((s) => s.bytes > 0);
+  expect(firstByte, 'the visitor downloads from the seeder').toBeDefined();
+  let worst = 0;
+  for (const a of samples) {
+    if (a.t < firstByte!.t + 2000) continue; // every window after the first
+    const b = samples.find((s) => s.t >= a.t + 2000);
+    if (!b) break;
+    worst = Math.max(worst, (b.bytes - a.bytes) / ((b.t - a.t) / 1000) / cap);
+  }
+  console.log(`upload cap: worst 2-second window ${(worst * 100).toFixed(0)} % of the cap`);
+  expect(worst).toBeGreaterThan(0.5); // it did upload, near the cap
+  expect(worst).toBeLessThanOrEqual(1.1);
+
+  // One click on "stop sharing" in the app: uploads stop within a second.
+  await app.getByRole('button', { name: 'Stop sharing' }).click();
+  await visitor.page.waitForTimeout(1000);
+  const after1s = await received();
+  await visitor.page.waitForTimeout(2000);
+  const after3s = await received();
+  expect(after3s - after1s).toBeLessThanOrEqual(16 * 1024);
+  expect((await engineState(seeder.page)).sharing).toMatchObject({ upload: false, reason: 'stopped' });
+
+  await visitor.context.close();
+  await seeder.context.close();
+  await restartServer(true);
+});
+
+test('"origin only" mode never creates an RTCPeerConnection, and the site still loads', async ({ browser }) => {
+  const { manifest } = await publish(ts.url, bigSite(200_000, 'private'), await generateKeyPair(), 1);
+  const { context, page, errors } = await newVisitor(browser);
+  // Count every RTCPeerConnection made in any page or frame of this visitor.
+  await context.addInitScript(() => {
+    const Original = window.RTCPeerConnection;
+    const w = window as unknown as { __rtcCount: number };
+    w.__rtcCount = 0;
+    window.RTCPeerConnection = class extends Original {
+      constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
+        super(...args);
+        w.__rtcCount++;
+        sessionStorage.setItem('rtc-count', String(Number(sessionStorage.getItem('rtc-count') ?? 0) + 1));
+      }
+    } as typeof RTCPeerConnection;
+  });
+  const app = await context.newPage();
+  await openSettings(app);
+  await app.getByLabel('How this browser takes part').selectOption('origin-only');
+  await expect(app.getByRole('status')).toContainText('Saved');
+
+  await openSite(page, ts.siteUrl(manifest.address));
+  await waitForPhase(page, 'ready');
+  await expect(page.locator('#title')).toHaveText('private');
+  expect((await engineState(page)).sharing).toMatchObject({ usePeers: false });
+  // Across the boot page and the reload: not one connection.
+  expect(await page.evaluate(() => Number(sessionStorage.getItem('rtc-count') ?? 0))).toBe(0);
+  expect(errors()).toEqual([]);
+  await context.close();
+});
