@@ -54,9 +54,19 @@ class Bench {
     return `http://${address}.localhost:${this.port}/`;
   }
 
-  /** A visitor that loads the site (origin on) and keeps it open, seeding. */
+  /**
+   * A visitor that loads the site (origin on) and keeps it open, seeding. Its upload cap
+   * is lifted in the app's settings: the figures measure the protocol, not the default cap.
+   */
   async seeder(address: string): Promise<Page> {
-    const page = await (await this.browser.newContext()).newPage();
+    const context = await this.browser.newContext();
+    const app = await context.newPage();
+    await app.goto(`http://localhost:${this.port}/`);
+    const upload = app.getByLabel('Upload limit (kB/s)');
+    await upload.fill('');
+    await upload.press('Tab');
+    await app.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+    const page = await context.newPage();
     await page.goto(this.siteUrl(address));
     // The boot page reloads itself once the site is stored; wait for the site itself.
     await page.waitForSelector('#title', { timeout: 600_000 });
