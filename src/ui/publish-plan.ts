@@ -1,0 +1,123 @@
+import { CoreError, DEFAULT_LIMITS, normalisePath, pathCollisionKey, type SiteLimits } from '../core/index.js';
+
+/** A file the publisher picked or dropped, before it is read. */
+export interface PickedFile {
+  /** Path relative to what was dropped, `/`-separated. */
+  path: string;
+  size: number;
+  blob?: Blob;
+}
+
+export type PlanIssueCode =
+  | 'E_EMPTY'
+  | 'E_FILE_TOO_LARGE'
+  | 'E_SITE_TOO_LARGE'
+  | 'E_TOO_MANY_FILES'
+  | 'E_BAD_PATH'
+  | 'E_DUPLICATE_PATH'
+  | 'W_NO_INDEX'
+  | 'W_HIDDEN_SKIPPED';
+
+export interface PlanIssue {
+  code: PlanIssueCode;
+  /** What it is about: a path, a count. */
+  subject?: string;
+}
+
+export interface PublishPlan {
+  files: PickedFile[];
+  total: number;
+  /** The page `/` will show, when there is one. */
+  entry?: string;
+  /** 404.html when present. */
+  fallback?: string;
+  /** Problems that stop the publish. */
+  errors: PlanIssue[];
+  /** Things the publisher should know. */
+  warnings: PlanIssue[];
+}
+
+/**
+ * What publishing these files would do: which files go in (hidden ones skipped, the
+ * dropped folder's own name stripped), the entry page, and every problem, before any
+ * byte is read or hashed.
+ */
+export function planPublish(picked: readonly PickedFile[], limits: SiteLimits = DEFAULT_LIMITS): PublishPlan {
+  const errors: PlanIssue[] = [];
+  const warnings: PlanIssue[] = [];
+  const stripped = stripCommonFolder(picked);
+  const hidden = stripped.filter((f) => f.path.split('/').some((s) => s.startsWith('.')));
+  if (hidden.length) warnings.push({ code: 'W_HIDDEN_SKIPPED', subject: String(hidden.length) });
+  const files: PickedFile[] = [];
+  const seen = new Map<string, string>();
+  for (const f of stripped) {
+    if (hidden.includes(f)) continue;
+    let path: string;
+    try {
+      path = normalisePath(f.path, limits);
+    } catch (err) {
+      errors.push({ code: 'E_BAD_PATH', subject: f.path });
+      if (!(err instanceof CoreError)) throw err;
+      continue;
+    }
+    const clash = seen.get(pathCollisionKey(path));
+    if (clash) {
+      errors.push({ code: 'E_DUPLICATE_PATH', subject: `${clash} / ${path}` });
+      continue;
+    }
+    seen.set(pathCollisionKey(path), path);
+    if (f.size > limits.maxFileBytes) errors.push({ code: 'E_FILE_TOO_LARGE', subject: path });
+    files.push({ ...f, path });
+  }
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const total = files.reduce((n, f) => n + f.size, 0);
+  if (files.length === 0) errors.push({ code: 'E_EMPTY' });
+  if (files.length > limits.maxFiles) errors.push({ code: 'E_TOO_MANY_FILES', subject: String(files.length) });
+  if (total > limits.maxTotalBytes) errors.push({ code: 'E_SITE_TOO_LARGE', subject: String(total) });
+  const html = files.filter((f) => /\.html?$/i.test(f.path));
+  const entry = files.some((f) => f.path === 'index.html') ? 'index.html' : html.length === 1 ? html[0].path : undefined;
+  if (files.length && entry !== 'index.html') warnings.push({ code: 'W_NO_INDEX', subject: entry });
+  const fallback = files.some((f) => f.path === '404.html') ? '404.html' : undefined;
+  return { files, total, entry, fallback, errors, warnings };
+}
+
+/** Dropping a folder gives paths like `my-site/index.html`; the site starts inside it. */
+function stripCommonFolder(files: readonly PickedFile[]): PickedFile[] {
+  if (files.length === 0) return [];
+  const first = files[0].path.replace(/^\/+/, '').split('/');
+  if (first.length < 2) return [...files];
+  const prefix = `${first[0]}/`;
+  if (!files.every((f) => f.path.replace(/^\/+/, '').startsWith(prefix))) return [...files];
+  return files.map((f) => ({ ...f, path: f.path.replace(/^\/+/, '').slice(prefix.length) }));
+}
+
+export interface TreeNode {
+  name: string;
+  path: string;
+  size: number;
+  children?: TreeNode[];
+}
+
+/** Folders and files as a tree, folders first, with folder sizes summed. */
+export function fileTree(files: readonly { path: string; size: number }[]): TreeNode[] {
+  const root: TreeNode = { name: '', path: '', size: 0, children: [] };
+  for (const f of files) {
+    const parts = f.path.split('/');
+    let node = root;
+    node.size += f.size;
+    for (let i = 0; i < parts.length - 1; i++) {
+      const path = parts.slice(0, i + 1).join('/');
+      let child = node.children!.find((c) => c.children && c.name === parts[i]);
+      if (!child) node.children!.push((child = { name: parts[i], path, size: 0, children: [] }));
+      child.size += f.size;
+      node = child;
+    }
+    node.children!.push({ name: parts[parts.length - 1], path: f.path, size: f.size });
+  }
+  const sort = (n: TreeNode) => {
+    n.children?.sort((a, b) => Number(Boolean(b.children)) - Number(Boolean(a.children)) || a.name.localeCompare(b.name));
+    n.children?.forEach(sort);
+  };
+  sort(root);
+  return root.children!;
+}

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { fileTree, planPublish } from '../../src/ui/publish-plan.js';
+
+const f = (path: string, size = 10) => ({ path, size });
+
+describe('publish plan', () => {
+  it('strips the dropped folder, skips hidden files, finds entry and fallback', () => {
+    const plan = planPublish([f('site/index.html'), f('site/css/a.css'), f('site/.DS_Store'), f('site/.git/config'), f('site/404.html')]);
+    expect(plan.files.map((x) => x.path)).toEqual(['404.html', 'css/a.css', 'index.html']);
+    expect(plan.entry).toBe('index.html');
+    expect(plan.fallback).toBe('404.html');
+    expect(plan.total).toBe(30);
+    expect(plan.errors).toEqual([]);
+    expect(plan.warnings).toEqual([{ code: 'W_HIDDEN_SKIPPED', subject: '2' }]);
+  });
+
+  it('warns without index.html and refuses empty, oversized and colliding input', () => {
+    expect(planPublish([f('about.html')]).warnings).toContainEqual({ code: 'W_NO_INDEX', subject: 'about.html' });
+    expect(planPublish([]).errors).toEqual([{ code: 'E_EMPTY' }]);
+    expect(planPublish([f('.hidden')]).errors).toEqual([{ code: 'E_EMPTY' }]);
+    const limits = { maxFiles: 10, maxTotalBytes: 100, maxFileBytes: 50, maxPathBytes: 1024, maxSegmentBytes: 255, maxDepth: 32, maxManifestBytes: 1e6 };
+    expect(planPublish([f('index.html', 60)], limits).errors).toContainEqual({ code: 'E_FILE_TOO_LARGE', subject: 'index.html' });
+    expect(planPublish([f('index.html', 50), f('b.bin', 50), f('c.bin', 50)], limits).errors).toContainEqual({ code: 'E_SITE_TOO_LARGE', subject: '150' });
+    expect(planPublish([f('Index.html'), f('index.html')]).errors[0].code).toBe('E_DUPLICATE_PATH');
+  });
+
+  it('builds a folder tree with summed sizes, folders first', () => {
+    const tree = fileTree([f('index.html', 5), f('css/a.css', 7), f('css/b/c.css', 3)]);
+    expect(tree.map((n) => `${n.name}:${n.size}`)).toEqual(['css:10', 'index.html:5']);
+    expect(tree[0].children!.map((n) => n.name)).toEqual(['b', 'a.css']);
+  });
+});
