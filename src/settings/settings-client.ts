@@ -85,7 +85,7 @@ export class SettingsClient {
    * when they arrive), otherwise whatever the app or another site answers within
    * `timeoutMs`, otherwise the defaults.
    */
-  async load(timeoutMs = 1000): Promise<SettingsSnapshot> {
+  async load(timeoutMs = 400): Promise<SettingsSnapshot> {
     const copy = await this.localCopy;
     if (!copy) await Promise.race([this.fromFrame, new Promise((r) => setTimeout(r, timeoutMs))]);
     return { ...this.snapshot };

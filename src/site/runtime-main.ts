@@ -11,7 +11,7 @@ import { P2pSiteStatus } from './status-view.js';
  * One tab per site runs the engine (a Web Lock), so several open tabs do not multiply
  * connections. Failures here never break the page: they are logged as warnings.
  */
-async function main(): Promise<void> {
+export async function startRuntime(): Promise<void> {
   const address = addressOfHost(location.hostname);
   if (!address || !navigator.serviceWorker?.controller) return;
   const run = async () => {
@@ -51,4 +51,3 @@ async function main(): Promise<void> {
   else await run();
 }
 
-main().catch((err: unknown) => console.warn('[p2p] runtime stopped:', err));

@@ -1,29 +1,14 @@
 import { LitElement, css, html } from 'lit';
-import { isAddress } from '../core/index.js';
 import { answerSettingsQueries } from '../settings/settings-store.js';
 import './settings-panel.js';
+import './publish-view.js';
+import './keys-view.js';
+import { addressFromInput, siteUrlFor } from './site-url.js';
 
 /**
- * The app shell: open a site by its address or URL, and the settings. While the app is
- * open it also answers site pages asking for the visitor's settings.
+ * The app shell: open a site by its address or link, publish, keys, and the settings.
+ * While the app is open it also answers site pages asking for the visitor's settings.
  */
-export function siteUrlFor(address: string, here: Location = location): string {
-  return `${here.protocol}//${address}.${here.hostname}${here.port ? `:${here.port}` : ''}/`;
-}
-
-/** Accepts a bare address or any URL whose first host label is an address. */
-export function addressFromInput(text: string): string | undefined {
-  const trimmed = text.trim().toLowerCase();
-  const bare: boolean = isAddress(trimmed);
-  if (bare) return trimmed;
-  try {
-    const label = new URL(trimmed.includes('://') ? trimmed : `http://${trimmed}`).hostname.split('.')[0];
-    return isAddress(label) ? label : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 class P2pApp extends LitElement {
   static override properties = { error: { state: true } };
   error = '';
@@ -32,6 +17,7 @@ class P2pApp extends LitElement {
   static override styles = css`
     :host { display: block; max-width: 44rem; margin: 0 auto; padding: 1.5rem 1rem 4rem; font: 16px/1.5 system-ui, -apple-system, 'Segoe UI', sans-serif; }
     h1 { font-size: 1.5rem; margin: 0 0 1rem; }
+    h2 { font-size: 1.2rem; margin: 2rem 0 0.6rem; }
     form { display: flex; gap: 0.5rem; flex-wrap: wrap; }
     input { flex: 1 1 18rem; font: inherit; padding: 0.55rem 0.7rem; border-radius: 8px; border: 1px solid #8c959f; font-family: ui-monospace, monospace; font-size: 0.9rem; }
     button { font: inherit; padding: 0.55rem 1.1rem; border-radius: 8px; border: 0; background: #2f6fde; color: #fff; cursor: pointer; }
@@ -68,6 +54,11 @@ class P2pApp extends LitElement {
         <button>Open</button>
       </form>
       ${this.error ? html`<p role="alert">${this.error}</p>` : ''}
+      <h2>Publish</h2>
+      <p2p-publish @published=${() => this.renderRoot.querySelector('p2p-keys')?.dispatchEvent(new Event('refresh'))}></p2p-publish>
+      <h2>Your sites and keys</h2>
+      <p2p-keys></p2p-keys>
+      <h2>Settings</h2>
       <p2p-settings-panel></p2p-settings-panel>
     </main>`;
   }

@@ -1,0 +1,48 @@
+import { formatBytes } from '../site/format.js';
+import type { PlanIssue } from './publish-plan.js';
+
+/** Every message the app shows for an error code: one place, components never parse messages. */
+export function planIssueText(issue: PlanIssue): string {
+  switch (issue.code) {
+    case 'E_EMPTY':
+      return 'Nothing to publish: the drop had no files (hidden files are skipped). Drop a folder with an index.html.';
+    case 'E_FILE_TOO_LARGE':
+      return `"${issue.subject}" is larger than the per-file limit. Leave it out or make it smaller.`;
+    case 'E_SITE_TOO_LARGE':
+      return `The site is ${formatBytes(Number(issue.subject))}, more than the limit. Leave out large files.`;
+    case 'E_TOO_MANY_FILES':
+      return `${issue.subject} files is more than a site may hold.`;
+    case 'E_BAD_PATH':
+      return `"${issue.subject}" has a name that cannot be used on the web (control characters, "..", or too long). Rename it.`;
+    case 'E_DUPLICATE_PATH':
+      return `${issue.subject} differ only in upper/lower case; other systems would mix them up. Rename one.`;
+    case 'W_NO_INDEX':
+      return issue.subject ? `No index.html: "${issue.subject}" will be the start page.` : 'No index.html and no single HTML page: add an index.html so the site has a start page.';
+    case 'W_HIDDEN_SKIPPED':
+      return `${issue.subject} hidden ${issue.subject === '1' ? 'file is' : 'files are'} left out (names starting with ".").`;
+  }
+}
+
+export function errorText(code: string, fallback?: string): string {
+  switch (code) {
+    case 'E_SERVER_DOWN':
+      return 'The server cannot be reached. Check that it is running and try again; nothing was published.';
+    case 'E_WRONG_PASSPHRASE':
+      return 'That passphrase does not open this key file. Check it and try again.';
+    case 'E_NEEDS_PASSPHRASE':
+      return 'This key file is protected: enter its passphrase.';
+    case 'E_BAD_KEY_FILE':
+      return 'This is not a usable key file. Choose the file you exported from this app.';
+    case 'E_STALE_SEQ':
+    case 'E_SEQ_CONFLICT':
+      return 'A newer version was published meanwhile (from another browser?). Reload the site list and publish again.';
+    case 'E_RATE_LIMITED':
+      return 'Too many publishes in a short time. Wait a minute and try again.';
+    case 'E_TOO_LARGE':
+      return 'The server refused a file as too large.';
+    case 'E_DENIED':
+      return 'The operator of this server refuses this site.';
+    default:
+      return fallback ?? 'Something went wrong. Try again.';
+  }
+}

@@ -1,0 +1,82 @@
+import { addressFromPublicKey, buildBundle, diffFiles, type KeyPair, type Manifest, type ManifestDiff } from '../core/index.js';
+import { SiteSwarm } from '../swarm/site-swarm.js';
+import type { PublishPlan } from './publish-plan.js';
+
+/** A failed step of publishing, with the code the app explains (messages.ts). */
+export class PublishError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(`${code}: ${message}`);
+    this.name = 'PublishError';
+  }
+}
+
+export type PublishStep = 'reading' | 'signing' | 'uploading' | 'seeding' | 'done';
+export type ProgressFn = (step: PublishStep, done: number, total: number) => void;
+
+async function api(url: string, init?: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch {
+    throw new PublishError('E_SERVER_DOWN', 'the server cannot be reached');
+  }
+}
+
+async function refusal(res: Response): Promise<PublishError> {
+  const body = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
+  return new PublishError(body.error?.code ?? `E_HTTP_${res.status}`, body.error?.message ?? res.statusText);
+}
+
+/** The newest published manifest of a site, or undefined when nothing is published yet. */
+export async function currentManifest(server: string, address: string): Promise<Manifest | undefined> {
+  const res = await api(`${server}/api/sites/${address}`, { cache: 'no-store' });
+  if (res.status === 404) return undefined;
+  if (!res.ok) throw await refusal(res);
+  return (await res.json()) as Manifest;
+}
+
+export function diffWith(current: Manifest | undefined, next: Manifest): ManifestDiff | undefined {
+  return current ? diffFiles(current.files, next.files) : undefined;
+}
+
+/**
+ * Reads, signs and uploads a site, then starts seeding it from this browser. Returns the
+ * manifest published (seq = current + 1) and the swarm that seeds it.
+ */
+export async function publishSite(options: { plan: PublishPlan; key: KeyPair; server: string; progress: ProgressFn; newKey?: boolean }): Promise<{ manifest: Manifest; swarm: SiteSwarm }> {
+  const { plan, key, server, progress } = options;
+  const files = [];
+  let read = 0;
+  for (const f of plan.files) {
+    files.push({ path: f.path, bytes: new Uint8Array(await f.blob!.arrayBuffer()) });
+    read += f.size;
+    progress('reading', read, plan.total);
+  }
+  progress('signing', 0, 1);
+  const address = addressFromPublicKey(key.publicKey);
+  // A key made a moment ago has nothing published yet: no need to ask.
+  const current = options.newKey ? undefined : await currentManifest(server, address);
+  const bundle = await buildBundle({ files, secretKey: key.secretKey, seq: (current?.seq ?? 0) + 1, entry: plan.entry, fallback: plan.fallback });
+  progress('signing', 1, 1);
+
+  let sent = 0;
+  for (const { file, bytes } of bundle.files) {
+    const res = await api(`${server}/api/blobs/${file.sha256}`, { method: 'PUT', body: new Blob([bytes as BlobPart]) });
+    if (!res.ok) throw await refusal(res);
+    sent += file.size;
+    progress('uploading', sent, plan.total);
+  }
+  const res = await api(`${server}/api/sites/${address}`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(bundle.manifest) });
+  if (!res.ok) throw await refusal(res);
+
+  progress('seeding', 0, 1);
+  const url = new URL(server);
+  const swarm = new SiteSwarm({ endpoints: { announce: [`${url.protocol === 'https:' ? 'wss' : 'ws'}://${url.host}/announce`], seedBase: `${url.origin}/seed/` } });
+  const stored = new Map(bundle.files.map(({ file, bytes }) => [file.sha256, new Blob([bytes as BlobPart])]));
+  swarm.transfer(bundle.manifest, stored, { fileComplete: async (_f, b) => new Blob([b as BlobPart]) });
+  await swarm.joinDiscovery(address, { newest: () => bundle.manifest, received: async () => true, warn: (m) => console.warn(`[p2p] ${m}`) });
+  progress('done', 1, 1);
+  return { manifest: bundle.manifest, swarm };
+}
