@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
  * The service worker, the site runtime and the embed loader get fixed names because
  * other code (the server, the service worker, host pages) refers to them by URL.
  */
-const FIXED_NAMES = new Set(['sw', 'runtime', 'loader']);
+const FIXED_NAMES = new Set(['sw', 'runtime', 'loader-engine']);
 
 export default defineConfig({
   base: '/__p2p/',
@@ -25,7 +25,10 @@ export default defineConfig({
         settings: resolve(import.meta.dirname, 'settings.html'),
         sw: resolve(import.meta.dirname, 'src/sw/sw.ts'),
         runtime: resolve(import.meta.dirname, 'src/site/runtime.ts'),
+        'loader-engine': resolve(import.meta.dirname, 'src/loader/loader-engine.ts'),
       },
+      // Keep the engine's exports: the loader imports it by URL, not through the bundle.
+      preserveEntrySignatures: 'exports-only',
       output: {
         entryFileNames: (chunk) => (FIXED_NAMES.has(chunk.name) ? '[name].js' : 'assets/[name]-[hash].js'),
       },

@@ -8,6 +8,7 @@ npx tsc -p tsconfig.json
 npx tsc -p tsconfig.core.json
 npx vitest run
 npx vite build --logLevel warn
+npx vite build -c vite.loader.config.ts --logLevel warn
 if [ -d e2e ] && ls e2e/*.spec.ts >/dev/null 2>&1; then
   npx playwright test
 fi

@@ -125,7 +125,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     if (path.startsWith('/__p2p/')) {
       const rel = decodeURIComponent(path.slice('/__p2p/'.length));
       if (siteHost && (rel === 'index.html' || rel === 'settings.html')) throw new HttpError(404, 'E_NOT_FOUND', 'not served on a site origin');
-      const extra: Record<string, string> = rel === 'sw.js' ? { 'Service-Worker-Allowed': '/' } : {};
+      // CORS: the embed loader imports its engine from pages on other origins.
+      const extra: Record<string, string> = { 'Access-Control-Allow-Origin': '*', ...(rel === 'sw.js' ? { 'Service-Worker-Allowed': '/' } : {}) };
       return sendDist(req, res, rel, extra);
     }
     if (siteHost) {

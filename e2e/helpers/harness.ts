@@ -33,8 +33,8 @@ export async function startTestServer(options: { origin?: boolean } = {}): Promi
 }
 
 /** Publishes files to the server the way the CLI does: blobs first, then the signed manifest. */
-export async function publish(serverUrl: string, files: BundleInputFile[], key: KeyPair, seq: number, fallback?: string): Promise<Bundle> {
-  const bundle = await buildBundle({ files, secretKey: key.secretKey, seq, fallback });
+export async function publish(serverUrl: string, files: BundleInputFile[], key: KeyPair, seq: number, fallback?: string, entry?: string): Promise<Bundle> {
+  const bundle = await buildBundle({ files, secretKey: key.secretKey, seq, fallback, entry });
   for (const { file, bytes } of bundle.files) {
     const res = await fetch(`${serverUrl}/api/blobs/${file.sha256}`, { method: 'PUT', body: new Blob([bytes as BlobPart]) });
     if (!res.ok) throw new Error(`blob upload failed: ${res.status} ${await res.text()}`);

@@ -51,7 +51,10 @@ async function publish(folder: string, keyPath: string, server: string): Promise
   if (current.status !== 404 && !current.ok) throw new Error(`the server refused to look up the site: ${await apiError(current)}`);
   const seq = current.ok ? ((await current.json()) as Manifest).seq + 1 : 1;
   const fallback = files.some((f) => f.path === '404.html') ? '404.html' : undefined;
-  const bundle = await buildBundle({ files, secretKey: key.secretKey, seq, fallback });
+  // A folder of assets for the embed loader has no page; its entry is then its first file.
+  const hasPage = files.some((f) => f.path === 'index.html') || files.filter((f) => /\.html?$/i.test(f.path)).length === 1;
+  const entry = hasPage ? undefined : [...files].sort((a, b) => (a.path < b.path ? -1 : 1))[0]?.path;
+  const bundle = await buildBundle({ files, secretKey: key.secretKey, seq, fallback, entry });
   const total = totalSize(bundle.manifest.files);
   let sent = 0;
   for (const { file, bytes } of bundle.files) {

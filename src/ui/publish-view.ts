@@ -61,6 +61,8 @@ export class P2pPublish extends LitElement {
     ul.tree { list-style: none; padding-left: 1rem; margin: 0.2rem 0; font-family: ui-monospace, monospace; font-size: 0.88rem; }
     ul.tree.top { padding-left: 0; max-height: 16rem; overflow: auto; border: 1px solid #d0d7de; border-radius: 8px; padding: 0.5rem 0.75rem; }
     .size { opacity: 0.6; margin-left: 0.5rem; }
+    li.folder { font-weight: 600; }
+    li.folder li.file { font-weight: 400; }
     .issues { padding-left: 1.2rem; }
     .error { color: #cf222e; }
     .warning { color: #9a6700; }
@@ -68,7 +70,7 @@ export class P2pPublish extends LitElement {
     select { font: inherit; padding: 0.4rem; max-width: 100%; }
     progress { width: 100%; }
     .done { border: 1px solid #1a7f37; border-radius: 10px; padding: 0.9rem 1rem; }
-    code { word-break: break-all; }
+    code, .done a { word-break: break-all; overflow-wrap: anywhere; }
     .diff li { font-family: ui-monospace, monospace; font-size: 0.88rem; }
   `;
 
@@ -143,7 +145,7 @@ export class P2pPublish extends LitElement {
   private renderTree(nodes: TreeNode[], top = false): unknown {
     return html`<ul class="tree ${top ? 'top' : ''}" role=${top ? 'tree' : 'group'} aria-label=${top ? 'Files to publish' : nothing}>
       ${nodes.map(
-        (n) => html`<li role="treeitem">${n.children ? '📁' : '📄'} ${n.name}<span class="size">${formatBytes(n.size)}</span>${n.children ? this.renderTree(n.children) : nothing}</li>`,
+        (n) => html`<li role="treeitem" class=${n.children ? 'folder' : 'file'}>${n.children ? `${n.name}/` : n.name}<span class="size">${formatBytes(n.size)}</span>${n.children ? this.renderTree(n.children) : nothing}</li>`,
       )}
     </ul>`;
   }

@@ -20,7 +20,8 @@ export class P2pSettingsPanel extends LitElement {
     h3 { font-size: 1rem; margin: 1rem 0 0.4rem; }
     label { display: grid; grid-template-columns: 1fr auto; gap: 0.5rem; align-items: center; padding: 0.4rem 0; }
     .hint { grid-column: 1 / -1; font-size: 0.85rem; opacity: 0.75; margin-top: -0.2rem; }
-    input[type='number'], select { font: inherit; padding: 0.3rem 0.4rem; width: 9rem; }
+    input[type='number'] { font: inherit; padding: 0.3rem 0.4rem; width: 9rem; }
+    select { font: inherit; padding: 0.3rem 0.4rem; max-width: 100%; }
     .stop { font: inherit; font-weight: 600; padding: 0.55rem 1.1rem; border-radius: 8px; border: 0; cursor: pointer; background: #cf222e; color: #fff; }
     .stop.resume { background: #1a7f37; }
     .stop:focus-visible, input:focus-visible, select:focus-visible { outline: 3px solid #2f6fde; outline-offset: 2px; }
