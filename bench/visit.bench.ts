@@ -149,10 +149,13 @@ export default async function run(only?: string): Promise<void> {
       const files = siteFiles(50_000_000);
       const total = files.reduce((n, f) => n + f.bytes.length, 0);
       const { manifest } = await publish(bench.server.url, files, await generateKeyPair(), 1);
+      console.error('50 MB: published; the seeder loads it from the origin');
       const seeder = await bench.seeder(manifest.address);
       await bench.restart(false);
       await seeder.reload();
+      await seeder.waitForSelector('#title');
       await waitReady(seeder, 600_000);
+      console.error('50 MB: seeder ready with the origin off; measuring');
       const raw = await rawChannelTransfer(browser, total);
       const ms = await coldVisit(bench, manifest.address);
       const p2pRate = total / ms;

@@ -305,8 +305,21 @@ export class VersionTransfer {
       if (this.stats.usingOrigin || !options.useOrigin || this.torrent.destroyed) return;
       this.stats.usingOrigin = true;
       this.stopWatchdog();
-      this.torrent.addWebSeed(seedUrl);
-      report();
+      // Ask once whether the origin serves this version: WebTorrent retries a failing
+      // webseed without end, and can keep a piece reserved for it that a peer would send.
+      const probe = manifest.files.find((f) => f.size > 0) ?? manifest.files[0];
+      const probeUrl = `${seedUrl}${encodeURIComponent(manifest.torrent.name)}/${probe.path.split('/').map(encodeURIComponent).join('/')}`;
+      fetch(probeUrl, { method: 'HEAD', cache: 'no-store' }).then(
+        (res) => {
+          if (!res.ok) {
+            options.warn?.(`the origin seed does not serve this version (${res.status}); peers only`);
+            return;
+          }
+          if (!this.torrent.destroyed) this.torrent.addWebSeed(seedUrl);
+          report();
+        },
+        () => options.warn?.('the origin seed is unreachable; peers only'),
+      );
     };
     if (!options.usePeers) {
       this.torrent.once('ready', useOrigin);
