@@ -230,3 +230,12 @@ test('a site on the server denylist is refused with a clear notice', async ({ br
   expect(errors()).toEqual([]);
   await context.close();
 });
+
+test('a one-file site loads from the origin seed (single-file webseed form)', async ({ browser }) => {
+  const { bundle } = await publishFixture(ts.url, 1, undefined, (files) => files.splice(0, files.length, { path: 'index.html', bytes: utf8('<!doctype html><link rel="icon" href="data:,"><h1 id="title">Just one page</h1>') }));
+  const { context, page, errors } = await newVisitor(browser);
+  await page.goto(ts.siteUrl(bundle.manifest.address));
+  await expect(page.locator('#title')).toHaveText('Just one page', { timeout: 60_000 });
+  expect(errors()).toEqual([]);
+  await context.close();
+});

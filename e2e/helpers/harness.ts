@@ -52,7 +52,8 @@ export async function publishFixture(serverUrl: string, seq = 1, key?: KeyPair, 
   const k = key ?? (await generateKeyPair());
   const files = await readSiteFolder(FIXTURE_SITE);
   edit?.(files);
-  return { bundle: await publish(serverUrl, files, k, seq, '404.html'), key: k };
+  const fallback = files.some((f) => f.path === '404.html') ? '404.html' : undefined;
+  return { bundle: await publish(serverUrl, files, k, seq, fallback), key: k };
 }
 
 /**

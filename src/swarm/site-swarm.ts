@@ -315,7 +315,9 @@ export class VersionTransfer {
             options.warn?.(`the origin seed does not serve this version (${res.status}); peers only`);
             return;
           }
-          if (!this.torrent.destroyed) this.torrent.addWebSeed(seedUrl);
+          // WebTorrent treats a one-file torrent's webseed URL as the file itself (BEP 19
+          // says so for single-file torrents); give it the file's URL then.
+          if (!this.torrent.destroyed) this.torrent.addWebSeed(manifest.files.length === 1 ? probeUrl : seedUrl);
           report();
         },
         () => options.warn?.('the origin seed is unreachable; peers only'),
