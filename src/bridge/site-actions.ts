@@ -1,0 +1,33 @@
+import { clear, type UseStore } from 'idb-keyval';
+import { pieceStore } from '../store/piece-cache.js';
+import { cacheStores, deleteBlob, getSite, updateSite, type CacheStores } from '../store/site-cache.js';
+import type { SiteAction } from './visit-messages.js';
+
+/** BroadcastChannel on a site's origin: the manage page acted, open pages should react. */
+export const SITE_ACTIONS_CHANNEL = 'p2p-site-actions';
+
+/**
+ * Pins, unpins or removes this origin's site from the cache. Removing drops the served
+ * and pending versions and their files but keeps the highest seq seen, so a removal can
+ * never open the way to a rollback (docs/ARCHITECTURE.md, "Trust").
+ */
+export async function applySiteAction(address: string, action: SiteAction, stores: CacheStores = cacheStores(), pieces: UseStore = pieceStore()): Promise<void> {
+  if (action === 'pin' || action === 'unpin') {
+    await updateSite(address, (r) => (r.pinned = action === 'pin'), stores);
+    return;
+  }
+  const record = await getSite(address, stores);
+  const files = [...(record?.current?.files ?? []), ...(record?.pending?.files ?? [])];
+  await updateSite(
+    address,
+    (r) => {
+      r.current = undefined;
+      r.pending = undefined;
+      r.pinned = false;
+    },
+    stores,
+  );
+  // One origin holds one site, so its files are nobody else's.
+  for (const sha256 of new Set(files.map((f) => f.sha256))) await deleteBlob(sha256, stores);
+  await clear(pieces);
+}

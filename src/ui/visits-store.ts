@@ -1,0 +1,50 @@
+import { createStore, del, entries, get, set, update, type UseStore } from 'idb-keyval';
+import type { VisitSummary } from '../bridge/visit-messages.js';
+
+/**
+ * Sites visited in this browser, as their pages last reported them (see
+ * src/bridge/visit-messages.ts), kept on the app's origin. The sites' own caches stay on
+ * their origins; this is only what the app was told, for the "My sites" list.
+ */
+export interface VisitRecord extends Partial<VisitSummary> {
+  address: string;
+  /** When the app last heard about the site, or opened it. */
+  seenAt: number;
+}
+
+let defaultStore: UseStore | undefined;
+function store(): UseStore {
+  defaultStore ??= createStore('p2p-visits', 'visits');
+  return defaultStore;
+}
+
+/** Keeps a site's newest summary (an older one, arriving late, is ignored). */
+export async function saveVisit(summary: VisitSummary, customStore = store()): Promise<void> {
+  await update<VisitRecord>(
+    summary.address,
+    (old) => (old?.at && old.at > summary.at ? old : { ...old, ...summary, seenAt: Date.now() }),
+    customStore,
+  );
+}
+
+/** A site opened from the app, before its page reports anything. */
+export async function noteOpened(address: string, customStore = store()): Promise<void> {
+  await update<VisitRecord>(address, (old) => ({ ...old, address, seenAt: Date.now() }), customStore);
+}
+
+/** A site removed from its cache: forget what the app knew about it too. */
+export async function forgetVisit(address: string, customStore = store()): Promise<void> {
+  await del(address, customStore);
+}
+
+export async function getVisit(address: string, customStore = store()): Promise<VisitRecord | undefined> {
+  return get<VisitRecord>(address, customStore);
+}
+
+export async function listVisits(customStore = store()): Promise<VisitRecord[]> {
+  return (await entries<string, VisitRecord>(customStore)).map(([, v]) => v).sort((a, b) => (b.lastVisit ?? b.seenAt) - (a.lastVisit ?? a.seenAt));
+}
+
+export async function replaceVisit(record: VisitRecord, customStore = store()): Promise<void> {
+  await set(record.address, record, customStore);
+}
