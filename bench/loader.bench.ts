@@ -47,7 +47,10 @@ export default async function run(only?: string): Promise<void> {
     for (let v = 0; v < 8; v++) {
       const p = await (await browser.newContext()).newPage();
       await p.goto(hostUrl);
-      for (let i = 0; i < 4; i++) await p.waitForFunction((id) => document.getElementById(id)?.getAttribute('href')?.startsWith('blob:'), `a${i}`, { timeout: 30_000 });
+      // Each link ends with a blob: URL (verified bytes) or, when peers were not in time, its normal URL.
+      for (let i = 0; i < 4; i++) await p.waitForFunction((id) => Boolean(document.getElementById(id)?.getAttribute('href')), `a${i}`, { timeout: 30_000 });
+      const viaPeers = await p.evaluate(() => [...document.querySelectorAll('a[data-p2p-href]')].filter((a) => a.getAttribute('href')?.startsWith('blob:')).length);
+      console.error(`visitor ${v + 1}: ${viaPeers}/4 assets as verified blobs; host bytes so far ${hostBytes}`);
     }
     const share = hostBytes / (8 * size);
     console.error(`host sent ${hostBytes} bytes for 8 visitors of ${size} bytes of assets`);

@@ -106,6 +106,8 @@ export default async function run(only?: string): Promise<void> {
       const before = await cpu();
       await new Promise((r) => setTimeout(r, 30_000));
       const used = (await cpu()) - before;
+      const detail = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number; cpuTime: number }[] };
+      console.error(detail.processInfo.map((p) => `${p.type}:${p.id}:${p.cpuTime.toFixed(1)}`).join(' '));
       console.log(`BENCH idle_cpu_ms_30s ${Math.round(used * 1000)} ms`);
       await context.close();
     }
