@@ -92,9 +92,10 @@ export default async function run(only?: string): Promise<void> {
 
     if (!only || only === 'idle_cpu_ms_30s') {
       const context = await browser.newContext();
-      for (let i = 0; i < 5; i++) {
+      const pages: Page[] = [];
+      for (let i = 0; i < Number(process.env.IDLE_SITES ?? 5); i++) {
         const { manifest } = await publish(server.url, site(100_000, `idle ${i}`), await generateKeyPair(), 1);
-        await openReady(context, siteUrl(manifest.address));
+        pages.push(await openReady(context, siteUrl(manifest.address)));
       }
       const cdp = await browser.newBrowserCDPSession();
       const cpu = async () => {

@@ -30,9 +30,12 @@ export type FrameMessage =
 export interface HeartbeatMessage {
   type: 'p2p-heartbeat';
   address: string;
+  /** Whether it uploads now; only these share the upload cap. */
   seeding: boolean;
   /** When this engine started; the most recently opened sites are seeded first. */
   since: number;
+  /** The page is closing: forget this engine now rather than after the expiry. */
+  gone?: boolean;
 }
 
 /** BroadcastChannel on the app's origin: settings changed, and engine heartbeats. */

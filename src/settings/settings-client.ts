@@ -99,8 +99,8 @@ export class SettingsClient {
     this.heartbeat ??= setInterval(() => this.beat(), HEARTBEAT_MS);
   }
 
-  private beat(): void {
-    const message: HeartbeatMessage = { type: 'p2p-heartbeat', address: this.address, seeding: this.seeding, since: this.since };
+  private beat(gone = false): void {
+    const message: HeartbeatMessage = { type: 'p2p-heartbeat', address: this.address, seeding: this.seeding, since: this.since, gone };
     this.toFrame(message);
   }
 
@@ -111,7 +111,7 @@ export class SettingsClient {
   destroy(): void {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.seeding = false;
-    this.beat();
+    this.beat(true);
     this.frame.remove();
   }
 }

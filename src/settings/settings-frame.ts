@@ -28,14 +28,19 @@ if (address && window.parent !== window) {
   };
 
   const engines = new BroadcastChannel(ENGINES_CHANNEL);
-  /** Seeding engines by address: when last heard from, and when they started. */
-  const seen = new Map<string, { at: number; since: number }>();
+  /**
+   * Running engines by address. The rank (which sites may seed under "sites shared at
+   * once") is among all running engines, never only the seeding ones: otherwise an
+   * engine that stops seeding would change the ranks that made it stop, and the engines
+   * would flip each other on and off without end.
+   */
+  const seen = new Map<string, { at: number; since: number; seeding: boolean }>();
   let last = '';
   const recount = () => {
     const now = Date.now();
     for (const [key, e] of seen) if (now - e.at > ENGINE_EXPIRY_MS) seen.delete(key);
     const order = [...seen.entries()].sort((a, b) => b[1].since - a[1].since).map(([key]) => key);
-    const active = Math.max(1, order.length);
+    const active = Math.max(1, [...seen.values()].filter((e) => e.seeding).length);
     const rank = Math.max(0, order.indexOf(address));
     if (`${active}:${rank}` !== last) {
       last = `${active}:${rank}`;
@@ -43,8 +48,8 @@ if (address && window.parent !== window) {
     }
   };
   const note = (m: HeartbeatMessage) => {
-    if (m.seeding) seen.set(m.address, { at: Date.now(), since: m.since });
-    else seen.delete(m.address);
+    if (m.gone) seen.delete(m.address);
+    else seen.set(m.address, { at: Date.now(), since: m.since, seeding: m.seeding });
     recount();
   };
   engines.onmessage = (event: MessageEvent<HeartbeatMessage>) => {

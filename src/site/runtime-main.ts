@@ -3,6 +3,7 @@ import { addressOfHost } from '../sw/messages.js';
 import { SiteEngine } from './engine.js';
 import { watchPageConditions } from './page-conditions.js';
 import { P2pSiteStatus } from './status-view.js';
+import { reportVisits } from '../bridge/report-visit.js';
 
 /**
  * Runs beside every page of a site (the service worker appends one script tag to HTML
@@ -22,6 +23,7 @@ export async function startRuntime(): Promise<void> {
     });
     engine = new SiteEngine({ address, resources: () => settings.load() });
     const current = engine;
+    reportVisits(address, current);
     (globalThis as { p2pSite?: unknown }).p2pSite = { engine };
     const status = document.createElement('p2p-site-status') as P2pSiteStatus;
     status.onReload = async () => {

@@ -4,7 +4,8 @@ import { exportKey, importKey, isEncrypted, KeyFileError } from './key-file.js';
 import { listKeys, loadKey, saveKey } from './keys-store.js';
 import { errorText } from './messages.js';
 import { currentManifest } from './publish.js';
-import { siteUrlFor } from './site-url.js';
+import { shortAddress } from '../site/format.js';
+import { base } from './styles.js';
 
 /**
  * The sites this browser publishes (one key each), with export and import of keys.
@@ -18,20 +19,20 @@ export class P2pKeys extends LitElement {
   needsPassphrase = false;
   private pendingImport?: string;
 
-  static override styles = css`
-    :host { display: block; }
-    .warn { border-left: 4px solid #9a6700; padding: 0.4rem 0.8rem; background: color-mix(in srgb, #9a6700 8%, transparent); }
-    ul { list-style: none; padding: 0; }
-    li { border: 1px solid #d0d7de; border-radius: 10px; padding: 0.7rem 0.9rem; margin: 0.5rem 0; }
-    code { word-break: break-all; font-size: 0.85rem; }
-    .row { display: flex; gap: 0.5rem; flex-wrap: wrap; align-items: center; margin-top: 0.5rem; }
-    button, label.button { font: inherit; padding: 0.4rem 0.9rem; border-radius: 8px; border: 1px solid #8c959f; background: transparent; color: inherit; cursor: pointer; }
-    button:focus-visible, label.button:focus-within, input:focus-visible { outline: 3px solid #2f6fde; outline-offset: 2px; }
-    input[type='file'] { position: absolute; opacity: 0; width: 1px; height: 1px; }
-    input[type='password'] { font: inherit; padding: 0.4rem; }
-    .error { color: #cf222e; }
-    .empty { opacity: 0.75; }
-  `;
+  static override styles = [
+    base,
+    css`
+      .warn { display: flex; gap: 0.75rem; align-items: flex-start; }
+      .warn strong { display: block; }
+      ul { list-style: none; padding: 0; margin: 0; display: grid; gap: 0.6rem; }
+      li { display: flex; gap: 0.75rem; align-items: center; justify-content: space-between; flex-wrap: wrap; border: 1px solid var(--line); border-radius: 10px; padding: 0.7rem 0.9rem; background: var(--field); }
+      li .who { min-width: 0; }
+      .fields { display: grid; grid-template-columns: minmax(0, 1fr) auto; gap: 0.75rem; align-items: end; margin-top: 1rem; }
+      .fields label.field { display: flex; flex-direction: column; gap: 0.3rem; font-size: 0.875rem; color: var(--muted); }
+      @media (max-width: 560px) { .fields { grid-template-columns: minmax(0, 1fr); } }
+      .empty { color: var(--muted); }
+    `,
+  ];
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -86,35 +87,48 @@ export class P2pKeys extends LitElement {
 
   override render() {
     return html`
-      <p class="warn">Each site's key lives only in this browser. Whoever has it controls the site, and if it is lost nobody can publish that site again: export it and keep the file safe.</p>
-      ${this.sites.length
-        ? html`<ul aria-label="Your sites">
-            ${this.sites.map(
-              (s) => html`<li data-address=${s.address}>
-                <div><code>${s.address}</code></div>
-                <div>${s.seq ? `Version ${s.seq}` : 'Not published on this server'} · key created ${formatDate(s.createdAt)}</div>
-                <div class="row">
-                  <a href=${siteUrlFor(s.address)} target="_blank" rel="noopener">Open</a>
-                  <button @click=${() => navigator.clipboard?.writeText(siteUrlFor(s.address))}>Copy link</button>
-                  <button data-action="export" @click=${() => this.export(s.address)}>Export key</button>
-                </div>
-              </li>`,
-            )}
-          </ul>`
-        : html`<p class="empty">No sites yet: publish one above, or import a key you exported.</p>`}
-      <div class="row">
-        <label>Passphrase (optional for export, needed for protected files) <input type="password" name="passphrase" autocomplete="new-password" /></label>
-        <label class="button"
-          >Import a key
-          <input type="file" accept=".json,application/json" name="import" @change=${async (e: Event) => {
-            const file = (e.target as HTMLInputElement).files?.[0];
-            if (file) await this.import(await file.text());
-          }} /></label
-        >
-        ${this.needsPassphrase ? html`<button @click=${() => this.import(this.pendingImport!)}>Import with this passphrase</button>` : nothing}
+      <div class="card note warning warn" role="note">
+        <span aria-hidden="true">⚠</span>
+        <span><strong>Losing a key means losing the site.</strong> Each site’s key lives only in this browser. Whoever has it controls the site, and without it nobody can publish that site again. Export each key and keep the file somewhere safe.</span>
       </div>
-      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
-      ${this.message ? html`<p role="status">${this.message}</p>` : nothing}
+      <section class="card" aria-labelledby="keys-h">
+        <h2 id="keys-h">Keys in this browser</h2>
+        ${this.sites.length
+          ? html`<ul aria-label="Keys">
+              ${this.sites.map(
+                (s) => html`<li data-address=${s.address}>
+                  <div class="who">
+                    <div class="mono" title=${s.address}>${shortAddress(s.address)}</div>
+                    <div class="small muted">${s.seq ? `Version ${s.seq}` : 'Not published on this server'} · made ${formatDate(s.createdAt)}</div>
+                  </div>
+                  <button data-action="export" @click=${() => this.export(s.address)}>Export key</button>
+                </li>`,
+              )}
+            </ul>`
+          : html`<p class="empty">No keys yet: publishing a new site makes one, or import a key you exported.</p>`}
+        <div class="fields">
+          <label class="field"
+            >Passphrase — protects an exported key; needed to import a protected one
+            <input type="password" name="passphrase" autocomplete="new-password" placeholder="Optional for export" />
+          </label>
+          <div class="row">
+            <label class="button primary"
+              >Import a key
+              <input type="file" accept=".json,application/json" name="import" @change=${async (e: Event) => {
+                const input = e.target as HTMLInputElement;
+                const file = input.files?.[0];
+                input.value = '';
+                if (file) await this.import(await file.text());
+              }} /></label
+            >
+            ${this.needsPassphrase ? html`<button @click=${() => this.import(this.pendingImport!)}>Import with this passphrase</button>` : nothing}
+          </div>
+        </div>
+        <div aria-live="polite">
+          ${this.error ? html`<p class="note error" role="alert">${this.error}</p>` : nothing}
+          ${this.message ? html`<p class="note ok" role="status">${this.message}</p>` : nothing}
+        </div>
+      </section>
     `;
   }
 }

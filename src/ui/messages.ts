@@ -42,7 +42,33 @@ export function errorText(code: string, fallback?: string): string {
       return 'The server refused a file as too large.';
     case 'E_DENIED':
       return 'The operator of this server refuses this site.';
+    case 'E_NO_KEY':
+      return 'This browser has no key for that site. Import its key (Keys) or publish as a new site.';
+    case 'E_HASH_MISMATCH':
+    case 'E_MISSING_BLOB':
+      return 'A file changed or went missing while it was uploaded. Drop the folder again and publish.';
+    case 'E_POPUP_BLOCKED':
+      return 'The browser blocked the small window that changes a site’s cache. Allow pop-ups for this app and try again.';
+    case 'E_MANAGE_TIMEOUT':
+      return 'The site’s window did not answer. Check that the server is running and try again.';
+    case 'E_MANAGE_FAILED':
+      return 'The browser refused to change that site’s cache. Try again, or clear the site’s data in the browser settings.';
+    case 'E_READ_FAILED':
+      return 'A file could not be read (was it moved or deleted?). Drop the folder again.';
     default:
       return fallback ?? 'Something went wrong. Try again.';
   }
+}
+
+/** What is wrong with a typed site address, as the visitor types; undefined when nothing (yet). */
+export function addressHint(text: string, code: string | undefined): { text: string; error: boolean } | undefined {
+  const t = text.trim();
+  if (!t || !code) return undefined;
+  if (code === 'E_BAD_ADDRESS') {
+    const letters = t.replace(/^[a-z]+:\/\//i, '').split(/[./:]/)[0];
+    if (/[^a-z2-7]/i.test(letters)) return { text: 'An address has only the letters a–z and the digits 2–7. Check for 0, 1, 8, 9 or punctuation.', error: true };
+    if (letters.length < 52) return { text: `${letters.length} of 52 characters: keep typing, or paste the whole link.`, error: false };
+    return { text: `That is ${letters.length} characters; an address has exactly 52. Check for extra characters.`, error: true };
+  }
+  return { text: 'That is not a site address or link.', error: true };
 }

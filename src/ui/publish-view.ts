@@ -1,24 +1,28 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { diffFiles, generateKeyPair, type Manifest, type ManifestDiff } from '../core/index.js';
-import { formatBytes } from '../site/format.js';
-import type { SiteSwarm } from '../swarm/site-swarm.js';
+import { DEFAULT_LIMITS, generateKeyPair, type Manifest, type ManifestDiff } from '../core/index.js';
+import { formatBytes, shortAddress } from '../site/format.js';
 import { loadKey, listKeys, saveKey } from './keys-store.js';
 import { errorText, planIssueText } from './messages.js';
-import { currentManifest, publishSite, PublishError, type PublishStep } from './publish.js';
-import { fileTree, planPublish, type PublishPlan, type TreeNode } from './publish-plan.js';
+import { previewDocument } from './preview.js';
+import { currentManifest, diffPlan, publishSite, PublishError, type PublishStep } from './publish.js';
+import { fileTree, planPublish, type PickedFile, type PublishPlan, type TreeNode } from './publish-plan.js';
+import './qr-view.js';
 import { filesFromDrop, filesFromList } from './read-drop.js';
+import { seeding } from './seeding.js';
 import { siteUrlFor } from './site-url.js';
+import { base } from './styles.js';
 
 const STEPS: { step: PublishStep; label: string }[] = [
-  { step: 'reading', label: 'Reading files' },
-  { step: 'signing', label: 'Hashing and signing' },
-  { step: 'uploading', label: 'Uploading to the origin seed' },
-  { step: 'seeding', label: 'Seeding from this browser' },
+  { step: 'reading', label: 'Read the files' },
+  { step: 'signing', label: 'Hash and sign' },
+  { step: 'uploading', label: 'Upload to the origin seed' },
+  { step: 'seeding', label: 'Seed from this browser' },
 ];
 
 /**
- * Publish by drag-and-drop: drop a folder (or pick files), see what will be published
- * and any problems, choose a new site or a new version of one of yours, then publish.
+ * Publish by drag-and-drop: drop a folder (or pick files), see what will be published,
+ * its problems and a preview, choose a new site or a new version of one of yours (with
+ * what changed), then publish with each step's progress, and get the link and QR code.
  */
 export class P2pPublish extends LitElement {
   static override properties = {
@@ -32,47 +36,67 @@ export class P2pPublish extends LitElement {
     error: { state: true },
     result: { state: true },
     dragging: { state: true },
+    preview: { state: true },
+    copied: { state: true },
   };
   plan?: PublishPlan;
   /** '' for a new site, else the address of one of ours. */
   target = '';
   sites: { address: string }[] = [];
-  diff?: ManifestDiff;
+  diff?: { diff: ManifestDiff; exact: boolean; seq: number };
   busy = false;
   step?: PublishStep;
   progress = 0;
   error = '';
   result?: { manifest: Manifest; url: string };
   dragging = false;
-  private readonly seeding: SiteSwarm[] = [];
+  preview?: string;
+  copied = false;
 
-  static override styles = css`
-    :host { display: block; }
-    .drop { border: 2px dashed #8c959f; border-radius: 12px; padding: 2rem 1rem; text-align: center; transition: background 0.15s; }
-    .drop.over { background: color-mix(in srgb, #2f6fde 10%, transparent); border-color: #2f6fde; }
-    .drop:focus-visible { outline: 3px solid #2f6fde; outline-offset: 2px; }
-    .drop p { margin: 0.3rem 0; }
-    .pick { display: inline-flex; gap: 0.5rem; flex-wrap: wrap; justify-content: center; margin-top: 0.6rem; }
-    label.button, button { font: inherit; padding: 0.5rem 1rem; border-radius: 8px; border: 1px solid #8c959f; background: transparent; color: inherit; cursor: pointer; }
-    button.primary { background: #2f6fde; color: #fff; border-color: #2f6fde; font-weight: 600; }
-    button:disabled { opacity: 0.5; cursor: not-allowed; }
-    label.button:focus-within, button:focus-visible { outline: 3px solid #2f6fde; outline-offset: 2px; }
-    input[type='file'] { position: absolute; opacity: 0; width: 1px; height: 1px; }
-    ul.tree { list-style: none; padding-left: 1rem; margin: 0.2rem 0; font-family: ui-monospace, monospace; font-size: 0.88rem; }
-    ul.tree.top { padding-left: 0; max-height: 16rem; overflow: auto; border: 1px solid #d0d7de; border-radius: 8px; padding: 0.5rem 0.75rem; }
-    .size { opacity: 0.6; margin-left: 0.5rem; }
-    li.folder { font-weight: 600; }
-    li.folder li.file { font-weight: 400; }
-    .issues { padding-left: 1.2rem; }
-    .error { color: #cf222e; }
-    .warning { color: #9a6700; }
-    .row { display: flex; gap: 0.75rem; align-items: center; flex-wrap: wrap; margin: 0.8rem 0; }
-    select { font: inherit; padding: 0.4rem; max-width: 100%; }
-    progress { width: 100%; }
-    .done { border: 1px solid #1a7f37; border-radius: 10px; padding: 0.9rem 1rem; }
-    code, .done a { word-break: break-all; overflow-wrap: anywhere; }
-    .diff li { font-family: ui-monospace, monospace; font-size: 0.88rem; }
-  `;
+  static override styles = [
+    base,
+    css`
+      .drop { position: relative; border: 2px dashed var(--line-strong); border-radius: var(--radius); padding: 2.2rem 1rem; text-align: center;
+        background: var(--surface); transition: background 0.15s, border-color 0.15s; }
+      .drop.over { background: var(--accent-bg); border-color: var(--accent); }
+      .drop .big { font-size: 1.1rem; font-weight: 600; margin: 0.5rem 0 0.2rem; }
+      .drop svg { width: 2.6rem; height: 2.6rem; color: var(--accent); }
+      .drop .row { justify-content: center; margin-top: 0.9rem; }
+      .limits { margin-top: 0.8rem; }
+      .after { display: grid; gap: 1rem; margin-top: 1rem; }
+      .after .card, .after .note { margin: 0; }
+      .summary { display: flex; flex-wrap: wrap; gap: 0.4rem 1.2rem; align-items: baseline; margin-bottom: 0.5rem; }
+      .summary h3 { margin: 0; font-size: 1.05rem; }
+      .columns { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 1rem; margin-top: 0.8rem; }
+      @media (max-width: 720px) { .columns { grid-template-columns: minmax(0, 1fr); } }
+      ul.tree { list-style: none; margin: 0; padding: 0 0 0 1.1rem; font-family: ui-monospace, 'SF Mono', Menlo, Consolas, monospace; font-size: 0.84rem; }
+      ul.tree.top { padding: 0.6rem 0.8rem; max-height: 18rem; overflow: auto; border: 1px solid var(--line); border-radius: 10px; background: var(--field); }
+      ul.tree li { padding: 0.08rem 0; }
+      .name { display: inline-flex; justify-content: space-between; width: 100%; gap: 1rem; }
+      .folder > .name { font-weight: 600; }
+      .size { color: var(--muted); white-space: nowrap; }
+      .frame { border: 1px solid var(--line); border-radius: 10px; overflow: hidden; background: #fff; height: 18rem; display: flex; flex-direction: column; }
+      .frame .bar { font-size: 0.75rem; padding: 0.3rem 0.6rem; background: var(--chip); color: var(--muted); }
+      .frame iframe { border: 0; width: 100%; flex: 1; background: #fff; }
+      .actions { margin-top: 1rem; gap: 0.75rem; }
+      .actions label { display: flex; flex-direction: column; gap: 0.25rem; font-size: 0.875rem; color: var(--muted); flex: 1 1 16rem; }
+      .actions .primary { align-self: flex-end; }
+      .diff ul { list-style: none; padding: 0; margin: 0.4rem 0; font-family: ui-monospace, 'SF Mono', Menlo, Consolas, monospace; font-size: 0.84rem; }
+      .diff li { padding: 0.1rem 0; }
+      .added { color: var(--ok); } .removed { color: var(--danger); } .modified { color: var(--warn); }
+      ol.steps { list-style: none; padding: 0; margin: 0; display: grid; gap: 0.55rem; }
+      ol.steps li { display: grid; grid-template-columns: 1.4rem 1fr; align-items: center; gap: 0.2rem 0.5rem; }
+      ol.steps .icon { width: 1.2rem; height: 1.2rem; border-radius: 50%; border: 2px solid var(--line-strong); display: grid; place-items: center; font-size: 0.7rem; }
+      ol.steps .done .icon { background: var(--ok); border-color: var(--ok); color: #fff; }
+      ol.steps .active .icon { border-color: var(--accent); }
+      ol.steps .pending { color: var(--muted); }
+      progress { grid-column: 2; width: 100%; height: 0.45rem; accent-color: var(--accent); }
+      .done-card { display: flex; gap: 1.25rem; flex-wrap: wrap; align-items: flex-start; border-color: color-mix(in srgb, var(--ok) 45%, var(--line)); }
+      .done-card .text { flex: 1 1 18rem; min-width: 0; }
+      .done-card h3 { color: var(--ok); }
+      .link { display: block; font-size: 0.95rem; margin: 0.2rem 0 0.7rem; overflow-wrap: anywhere; }
+    `,
+  ];
 
   private readonly onKeysChanged = async () => (this.sites = await listKeys());
 
@@ -87,24 +111,41 @@ export class P2pPublish extends LitElement {
     document.removeEventListener('keys-changed', this.onKeysChanged);
   }
 
-  private async take(files: Promise<Parameters<typeof planPublish>[0]>): Promise<void> {
+  /** Preselects one of our sites, for "publish a new version" from My sites. */
+  async prepareUpdate(address: string): Promise<void> {
+    this.sites = await listKeys();
+    this.target = address;
+    await this.updateDiff();
+    this.renderRoot.querySelector<HTMLElement>('.drop')?.focus();
+  }
+
+  /** Takes picked or dropped files: plans the publish, the preview and the diff. */
+  async take(files: Promise<PickedFile[]> | PickedFile[]): Promise<void> {
     this.error = '';
     this.result = undefined;
-    this.plan = planPublish(await files);
+    this.preview = undefined;
+    try {
+      this.plan = planPublish(await files);
+    } catch {
+      this.plan = undefined;
+      this.error = errorText('E_READ_FAILED');
+      return;
+    }
+    const plan = this.plan;
+    if (plan.entry && !plan.errors.length) void previewDocument(plan.files, plan.entry).then((doc) => this.plan === plan && (this.preview = doc), () => undefined);
     await this.updateDiff();
   }
 
   private async updateDiff(): Promise<void> {
     this.diff = undefined;
-    if (!this.target || !this.plan) return;
+    const plan = this.plan;
+    if (!this.target || !plan || plan.errors.length) return;
     try {
       const current = await currentManifest(this.server, this.target);
-      if (!current) return;
-      // Compare by path and size here; hashes are compared when publishing.
-      const next = this.plan.files.map((f) => ({ path: f.path, size: f.size, sha256: current.files.find((c) => c.path === f.path && c.size === f.size)?.sha256 ?? `new:${f.path}`, type: '' }));
-      this.diff = diffFiles(current.files.map((f) => ({ ...f, type: '' })), next);
+      if (!current || this.plan !== plan) return;
+      this.diff = { ...(await diffPlan(current, plan)), seq: current.seq };
     } catch (err) {
-      this.error = err instanceof PublishError ? errorText(err.code, err.message) : String(err);
+      this.error = err instanceof PublishError ? errorText(err.code, err.message) : errorText('');
     }
   }
 
@@ -113,13 +154,16 @@ export class P2pPublish extends LitElement {
   }
 
   private async publish(): Promise<void> {
-    if (!this.plan || this.plan.errors.length) return;
+    if (!this.plan || this.plan.errors.length || this.busy) return;
     this.busy = true;
     this.error = '';
+    this.result = undefined;
+    this.step = 'reading';
+    this.progress = 0;
     try {
       const key = this.target ? await loadKey(this.target) : await generateKeyPair();
-      if (!key) throw new PublishError('E_BAD_KEY_FILE', 'no key for this site in this browser');
-      const { manifest, swarm } = await publishSite({
+      if (!key) throw new PublishError('E_NO_KEY', 'no key for this site in this browser');
+      const { manifest, swarm, transfer } = await publishSite({
         plan: this.plan,
         key,
         server: this.server,
@@ -129,112 +173,187 @@ export class P2pPublish extends LitElement {
           this.progress = total ? done / total : 1;
         },
       });
-      this.seeding.push(swarm);
+      seeding.add({ manifest, swarm, transfer });
       // Kept only after the server accepted the site: a failed first publish leaves no orphan key.
       await saveKey(key);
       this.sites = await listKeys();
+      this.target = manifest.address;
+      this.diff = undefined;
       this.result = { manifest, url: siteUrlFor(manifest.address) };
       this.dispatchEvent(new CustomEvent('published', { detail: manifest, bubbles: true, composed: true }));
     } catch (err) {
-      this.error = err instanceof PublishError ? errorText(err.code, err.message) : err instanceof Error ? err.message : String(err);
+      this.error = err instanceof PublishError ? errorText(err.code, err.message) : errorText('');
+      if (!(err instanceof PublishError)) console.warn('[p2p] publish failed', err);
     } finally {
       this.busy = false;
     }
   }
 
+  private async copy(text: string): Promise<void> {
+    try {
+      await navigator.clipboard.writeText(text);
+      this.copied = true;
+      setTimeout(() => (this.copied = false), 2000);
+    } catch {
+      // Clipboard refused (no permission): the link stays visible to copy by hand.
+    }
+  }
+
+  private pick(event: Event): void {
+    const input = event.target as HTMLInputElement;
+    void this.take(filesFromList(input.files ?? []));
+    input.value = '';
+  }
+
   private renderTree(nodes: TreeNode[], top = false): unknown {
     return html`<ul class="tree ${top ? 'top' : ''}" role=${top ? 'tree' : 'group'} aria-label=${top ? 'Files to publish' : nothing}>
       ${nodes.map(
-        (n) => html`<li role="treeitem" class=${n.children ? 'folder' : 'file'}>${n.children ? `${n.name}/` : n.name}<span class="size">${formatBytes(n.size)}</span>${n.children ? this.renderTree(n.children) : nothing}</li>`,
+        (n) => html`<li role="treeitem" aria-expanded=${n.children ? 'true' : nothing} class=${n.children ? 'folder' : 'file'}>
+          <span class="name"><span>${n.children ? `${n.name}/` : n.name}</span><span class="size">${formatBytes(n.size)}</span></span>
+          ${n.children ? this.renderTree(n.children) : nothing}
+        </li>`,
       )}
     </ul>`;
   }
 
-  private renderPlan(plan: PublishPlan) {
-    return html`
-      <h3>${plan.files.length} files, ${formatBytes(plan.total)}</h3>
-      ${plan.entry ? html`<p>Start page: <code>${plan.entry}</code>${plan.fallback ? html`; unknown paths show <code>${plan.fallback}</code>` : nothing}</p>` : nothing}
-      ${plan.errors.length || plan.warnings.length
-        ? html`<ul class="issues" aria-live="polite">
-            ${plan.errors.map((i) => html`<li class="error" data-code=${i.code}>${planIssueText(i)}</li>`)}
-            ${plan.warnings.map((i) => html`<li class="warning" data-code=${i.code}>${planIssueText(i)}</li>`)}
-          </ul>`
-        : nothing}
-      ${plan.files.length ? this.renderTree(fileTree(plan.files), true) : nothing}
+  private renderDrop() {
+    const chooser = (folder: boolean) => this.renderRoot.querySelector<HTMLInputElement>(`input[name="${folder ? 'folder' : 'files'}"]`);
+    return html`<div
+      class="drop ${this.dragging ? 'over' : ''}"
+      tabindex="0"
+      role="region"
+      aria-label="Drop a folder here to publish it"
+      aria-describedby="drop-help"
+      @keydown=${(e: KeyboardEvent) => {
+        if (e.target === e.currentTarget && (e.key === 'Enter' || e.key === ' ')) {
+          e.preventDefault();
+          chooser(true)?.click();
+        }
+      }}
+      @dragenter=${(e: DragEvent) => {
+        e.preventDefault();
+        this.dragging = true;
+      }}
+      @dragover=${(e: DragEvent) => e.preventDefault()}
+      @dragleave=${(e: DragEvent) => {
+        if (!(e.currentTarget as HTMLElement).contains(e.relatedTarget as Node | null)) this.dragging = false;
+      }}
+      @drop=${(e: DragEvent) => {
+        e.preventDefault();
+        this.dragging = false;
+        if (e.dataTransfer) void this.take(filesFromDrop(e.dataTransfer));
+      }}
+    >
+      <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.6" aria-hidden="true"><path d="M3 7.5A1.5 1.5 0 0 1 4.5 6H9l2 2h8.5A1.5 1.5 0 0 1 21 9.5v8a1.5 1.5 0 0 1-1.5 1.5h-15A1.5 1.5 0 0 1 3 17.5z" /><path d="M12 11v5m-2.5-2.5L12 11l2.5 2.5" /></svg>
+      <p class="big">Drop your site’s folder here</p>
+      <p class="muted small" id="drop-help">It should hold an index.html. Press Enter to choose a folder.</p>
       <div class="row">
+        <label class="button">Choose a folder<input type="file" name="folder" webkitdirectory multiple @change=${this.pick} /></label>
+        <label class="button">Choose files<input type="file" name="files" multiple @change=${this.pick} /></label>
+      </div>
+      <p class="muted small limits">Up to ${formatBytes(DEFAULT_LIMITS.maxFileBytes)} a file and ${formatBytes(DEFAULT_LIMITS.maxTotalBytes)} in all. Hidden files are left out.</p>
+    </div>`;
+  }
+
+  private renderPlan(plan: PublishPlan) {
+    const blocked = plan.errors.length > 0;
+    return html`<section class="card" aria-labelledby="plan-h">
+      <div class="summary">
+        <h3 id="plan-h">${plan.files.length} ${plan.files.length === 1 ? 'file' : 'files'}, ${formatBytes(plan.total)}</h3>
+        ${plan.entry ? html`<span class="muted small">Start page <code>${plan.entry}</code>${plan.fallback ? html` · unknown paths show <code>${plan.fallback}</code>` : nothing}</span>` : nothing}
+      </div>
+      <div aria-live="polite">
+        ${plan.errors.map((i) => html`<p class="note error" data-code=${i.code}>${planIssueText(i)}</p>`)}
+        ${plan.warnings.map((i) => html`<p class="note warning" data-code=${i.code}>${planIssueText(i)}</p>`)}
+      </div>
+      ${plan.files.length
+        ? html`<div class="columns">
+            ${this.renderTree(fileTree(plan.files), true)}
+            ${this.preview
+              ? html`<div class="frame"><span class="bar">Preview of ${plan.entry} (scripts off)</span><iframe title="Preview of the start page" sandbox="" srcdoc=${this.preview}></iframe></div>`
+              : nothing}
+          </div>`
+        : nothing}
+      <div class="row actions">
         <label
           >Publish as
           <select
             name="target"
             .value=${this.target}
+            ?disabled=${this.busy}
             @change=${async (e: Event) => {
               this.target = (e.target as HTMLSelectElement).value;
               await this.updateDiff();
             }}
           >
-            <option value="">A new site (creates a new key)</option>
-            ${this.sites.map((s) => html`<option value=${s.address}>New version of ${s.address.slice(0, 12)}…</option>`)}
+            <option value="" ?selected=${this.target === ''}>A new site (makes a new key)</option>
+            ${this.sites.map((s) => html`<option value=${s.address} ?selected=${this.target === s.address}>New version of ${shortAddress(s.address)}</option>`)}
           </select></label
         >
-        <button class="primary" ?disabled=${this.busy || plan.errors.length > 0} @click=${this.publish}>${this.target ? 'Publish new version' : 'Publish'}</button>
+        <button class="primary" ?disabled=${this.busy || blocked} @click=${this.publish}>${this.target ? 'Publish new version' : 'Publish'}</button>
       </div>
-      ${this.diff
-        ? html`<section class="diff" aria-label="Changes">
-            <h3>Changes from the published version</h3>
-            <ul>
-              ${this.diff.added.map((f) => html`<li>+ added ${f.path}</li>`)}
-              ${this.diff.removed.map((f) => html`<li>− removed ${f.path}</li>`)}
-              ${this.diff.modified.map((m) => html`<li>~ modified ${m.after.path}</li>`)}
-            </ul>
-            <p>${this.diff.unchanged.length} unchanged; visitors will fetch only what changed (files with a new size are listed as modified; same-size edits are found when hashing).</p>
-          </section>`
-        : nothing}
-    `;
+      ${this.diff ? this.renderDiff(this.diff) : nothing}
+    </section>`;
+  }
+
+  private renderDiff({ diff, exact, seq }: { diff: ManifestDiff; exact: boolean; seq: number }) {
+    const changed = diff.added.length + diff.removed.length + diff.modified.length;
+    return html`<section class="diff" aria-label="Changes">
+      <h3>Changes from version ${seq}</h3>
+      ${changed
+        ? html`<ul>
+            ${diff.added.map((f) => html`<li class="added">+ added ${f.path} <span class="size">${formatBytes(f.size)}</span></li>`)}
+            ${diff.removed.map((f) => html`<li class="removed">− removed ${f.path}</li>`)}
+            ${diff.modified.map((m) => html`<li class="modified">~ modified ${m.after.path} <span class="size">${formatBytes(m.before.size)} → ${formatBytes(m.after.size)}</span></li>`)}
+          </ul>`
+        : html`<p>No file changed; publishing makes version ${seq + 1} with the same files.</p>`}
+      <p class="muted small">${diff.unchanged.length} unchanged. This will be version ${seq + 1}; visitors fetch only what changed.${exact ? '' : ' (Large site: compared by size; same-size edits are found when publishing.)'}</p>
+    </section>`;
+  }
+
+  private renderProgress() {
+    const at = STEPS.findIndex((s) => s.step === this.step);
+    const current = STEPS[at];
+    return html`<section class="card" aria-labelledby="progress-h">
+      <h3 id="progress-h">Publishing…</h3>
+      <p class="visually-hidden" aria-live="polite">${current ? `${current.label}: ${Math.round(this.progress * 100)}%` : ''}</p>
+      <ol class="steps">
+        ${STEPS.map(({ label }, i) => {
+          const state = i < at ? 'done' : i === at ? 'active' : 'pending';
+          return html`<li class=${state}>
+            <span class="icon" aria-hidden="true">${state === 'done' ? '✓' : ''}</span><span>${label}</span>
+            ${state === 'active' ? html`<progress max="1" .value=${this.progress} aria-label=${label}></progress>` : nothing}
+          </li>`;
+        })}
+      </ol>
+    </section>`;
+  }
+
+  private renderResult({ manifest, url }: { manifest: Manifest; url: string }) {
+    return html`<section class="card done-card" role="status" aria-labelledby="done-h">
+      <div class="text">
+        <h3 id="done-h">Published version ${manifest.seq}</h3>
+        <p class="small muted">This browser seeds it while this tab is open; the origin seed keeps a copy for when no one does.</p>
+        <a class="link mono" data-field="url" href=${url} target="_blank" rel="noopener">${url}</a>
+        <div class="row">
+          <button class="primary" @click=${() => this.copy(url)}>${this.copied ? 'Copied ✓' : 'Copy link'}</button>
+          <a class="button" href=${url} target="_blank" rel="noopener">Open site</a>
+        </div>
+        <p class="small muted">Address <code data-field="address">${manifest.address}</code></p>
+      </div>
+      <p2p-qr .text=${url}></p2p-qr>
+    </section>`;
   }
 
   override render() {
     return html`
-      <div
-        class="drop ${this.dragging ? 'over' : ''}"
-        tabindex="0"
-        role="region"
-        aria-label="Drop a folder here to publish it"
-        @dragenter=${(e: DragEvent) => {
-          e.preventDefault();
-          this.dragging = true;
-        }}
-        @dragover=${(e: DragEvent) => e.preventDefault()}
-        @dragleave=${() => (this.dragging = false)}
-        @drop=${(e: DragEvent) => {
-          e.preventDefault();
-          this.dragging = false;
-          if (e.dataTransfer) void this.take(filesFromDrop(e.dataTransfer));
-        }}
-      >
-        <p><strong>Drop your site's folder here</strong></p>
-        <p>or</p>
-        <div class="pick">
-          <label class="button">Choose a folder<input type="file" webkitdirectory multiple @change=${(e: Event) => this.take(Promise.resolve(filesFromList((e.target as HTMLInputElement).files ?? [])))} /></label>
-          <label class="button">Choose files<input type="file" multiple @change=${(e: Event) => this.take(Promise.resolve(filesFromList((e.target as HTMLInputElement).files ?? [])))} /></label>
-        </div>
+      ${this.renderDrop()}
+      <div class="after">
+        ${this.plan ? this.renderPlan(this.plan) : nothing}
+        ${this.busy ? this.renderProgress() : nothing}
+        ${this.error ? html`<p class="note error" role="alert">${this.error}</p>` : nothing}
+        ${this.result ? this.renderResult(this.result) : nothing}
       </div>
-      ${this.plan ? this.renderPlan(this.plan) : nothing}
-      ${this.busy && this.step
-        ? html`<div aria-live="polite">
-            <ol>
-              ${STEPS.map(({ step, label }) => html`<li>${label}${step === this.step ? html` <progress max="1" .value=${this.progress}></progress>` : nothing}</li>`)}
-            </ol>
-          </div>`
-        : nothing}
-      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
-      ${this.result
-        ? html`<div class="done" role="status">
-            <p><strong>Published version ${this.result.manifest.seq}.</strong> This browser is seeding it while this page is open.</p>
-            <p>Address: <code data-field="address">${this.result.manifest.address}</code></p>
-            <p>Link: <a data-field="url" href=${this.result.url} target="_blank" rel="noopener">${this.result.url}</a></p>
-            <button @click=${() => navigator.clipboard?.writeText(this.result!.url)}>Copy link</button>
-          </div>`
-        : nothing}
     `;
   }
 }

@@ -1,5 +1,5 @@
-import { addressFromPublicKey, buildBundle, diffFiles, type KeyPair, type Manifest, type ManifestDiff } from '../core/index.js';
-import { SiteSwarm } from '../swarm/site-swarm.js';
+import { addressFromPublicKey, buildBundle, contentTypeFor, diffFiles, sha256, toHex, type KeyPair, type Manifest, type ManifestDiff } from '../core/index.js';
+import { SiteSwarm, type VersionTransfer } from '../swarm/site-swarm.js';
 import type { PublishPlan } from './publish-plan.js';
 
 /** A failed step of publishing, with the code the app explains (messages.ts). */
@@ -37,20 +37,50 @@ export async function currentManifest(server: string, address: string): Promise<
   return (await res.json()) as Manifest;
 }
 
-export function diffWith(current: Manifest | undefined, next: Manifest): ManifestDiff | undefined {
-  return current ? diffFiles(current.files, next.files) : undefined;
+/** Above this, the diff before publishing compares sizes only instead of hashing every file. */
+export const EXACT_DIFF_MAX_BYTES = 64 * 1024 * 1024;
+
+/**
+ * What publishing the plan would change against the published version: files are
+ * hashed (so same-size edits show) unless the site is large, when sizes are compared.
+ * @throws {PublishError} E_READ_FAILED when a file cannot be read.
+ */
+export async function diffPlan(current: Manifest, plan: PublishPlan): Promise<{ diff: ManifestDiff; exact: boolean }> {
+  const exact = plan.total <= EXACT_DIFF_MAX_BYTES && plan.files.every((f) => f.blob);
+  const next = [];
+  for (const f of plan.files) {
+    let hash: string;
+    if (exact) {
+      try {
+        hash = toHex(await sha256(new Uint8Array(await f.blob!.arrayBuffer())));
+      } catch {
+        throw new PublishError('E_READ_FAILED', `could not read ${f.path}`);
+      }
+    } else {
+      hash = current.files.find((c) => c.path === f.path && c.size === f.size)?.sha256 ?? `new:${f.path}`;
+    }
+    next.push({ path: f.path, size: f.size, sha256: hash, type: contentTypeFor(f.path) });
+  }
+  const before = current.files.map((f) => ({ ...f, type: contentTypeFor(f.path) }));
+  return { diff: diffFiles(before, next), exact };
 }
 
 /**
  * Reads, signs and uploads a site, then starts seeding it from this browser. Returns the
  * manifest published (seq = current + 1) and the swarm that seeds it.
  */
-export async function publishSite(options: { plan: PublishPlan; key: KeyPair; server: string; progress: ProgressFn; newKey?: boolean }): Promise<{ manifest: Manifest; swarm: SiteSwarm }> {
+export async function publishSite(options: { plan: PublishPlan; key: KeyPair; server: string; progress: ProgressFn; newKey?: boolean }): Promise<{ manifest: Manifest; swarm: SiteSwarm; transfer: VersionTransfer }> {
   const { plan, key, server, progress } = options;
   const files = [];
   let read = 0;
   for (const f of plan.files) {
-    files.push({ path: f.path, bytes: new Uint8Array(await f.blob!.arrayBuffer()) });
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await f.blob!.arrayBuffer());
+    } catch {
+      throw new PublishError('E_READ_FAILED', `could not read ${f.path}`);
+    }
+    files.push({ path: f.path, bytes });
     read += f.size;
     progress('reading', read, plan.total);
   }
@@ -75,8 +105,8 @@ export async function publishSite(options: { plan: PublishPlan; key: KeyPair; se
   const url = new URL(server);
   const swarm = new SiteSwarm({ endpoints: { announce: [`${url.protocol === 'https:' ? 'wss' : 'ws'}://${url.host}/announce`], seedBase: `${url.origin}/seed/` } });
   const stored = new Map(bundle.files.map(({ file, bytes }) => [file.sha256, new Blob([bytes as BlobPart])]));
-  swarm.transfer(bundle.manifest, stored, { fileComplete: async (_f, b) => new Blob([b as BlobPart]) });
+  const transfer = swarm.transfer(bundle.manifest, stored, { fileComplete: async (_f, b) => new Blob([b as BlobPart]) });
   await swarm.joinDiscovery(address, { newest: () => bundle.manifest, received: async () => true, warn: (m) => console.warn(`[p2p] ${m}`) });
   progress('done', 1, 1);
-  return { manifest: bundle.manifest, swarm };
+  return { manifest: bundle.manifest, swarm, transfer };
 }
