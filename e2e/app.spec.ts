@@ -1,6 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { newVisitor, startTestServer, type TestServer } from './helpers/harness.js';
+import { newVisitor, openSite, publishFixture, startTestServer, type TestServer } from './helpers/harness.js';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -14,6 +15,14 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await ts?.stop();
 });
+
+/** Saves the page at desktop (1280x800) and phone (375x812) widths, then restores desktop. */
+async function shot(page: Page, name: string): Promise<void> {
+  await page.setViewportSize({ width: 375, height: 812 });
+  await page.screenshot({ path: `${shots}/${name}-phone.png`, fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.screenshot({ path: `${shots}/${name}-desktop.png`, fullPage: true });
+}
 
 /** Drops a folder onto the drop zone: a real DataTransfer with files in subfolders. */
 async function dropFolder(page: Page, files: Record<string, string>): Promise<void> {
@@ -31,47 +40,94 @@ async function dropFolder(page: Page, files: Record<string, string>): Promise<vo
   for (const type of ['dragenter', 'dragover', 'drop']) await zone.dispatchEvent(type, { dataTransfer: handle });
 }
 
+/** The site's cache record, read on its own origin (the page must be on the site). */
+function siteRecord(page: Page, address: string): Promise<{ pinned?: boolean; current?: unknown } | undefined> {
+  return page.evaluate(
+    (key) =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('p2p-sites');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const get = open.result.transaction('sites').objectStore('sites').get(key);
+          get.onsuccess = () => resolve(get.result);
+          get.onerror = () => reject(get.error);
+        };
+      }),
+    address,
+  );
+}
+
+async function go(page: Page, view: 'publish' | 'sites' | 'keys' | 'settings'): Promise<void> {
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: { publish: 'Publish', sites: 'My sites', keys: 'Keys', settings: 'Settings' }[view] }).click();
+  await expect(page).toHaveURL(new RegExp(`#${view}$`));
+}
+
 const SITE = {
-  'my-site/index.html': '<!doctype html><title>Dropped</title><link rel="icon" href="data:,"><link rel="stylesheet" href="css/s.css"><h1 id="title">Dropped and published</h1><a href="docs/guide.html">guide</a>',
-  'my-site/css/s.css': 'h1 { color: rgb(0, 128, 0) }',
+  'my-site/index.html':
+    '<!doctype html><title>Dropped</title><link rel="icon" href="data:,"><link rel="stylesheet" href="css/s.css"><h1 id="title">Dropped and published</h1><p>A site made of a folder.</p><a href="docs/guide.html">guide</a>',
+  'my-site/css/s.css': 'body { font-family: system-ui; margin: 2rem } h1 { color: rgb(0, 128, 0) }',
   'my-site/docs/guide.html': '<!doctype html><title>Guide</title><link rel="icon" href="data:,"><h1 id="guide">Guide</h1>',
+  'my-site/docs/img/dot.svg': '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 2 2"><circle cx="1" cy="1" r="1"/></svg>',
   'my-site/.DS_Store': 'junk',
 };
 
 test('publish by drag-and-drop, another visitor opens it, then an update shows its diff', async ({ browser }) => {
   const publisher = await newVisitor(browser, [/WebSocket/]);
   const page = publisher.page;
+  await page.setViewportSize({ width: 1280, height: 800 });
   await page.goto(app);
-  await page.screenshot({ path: `${shots}/app-empty.png`, fullPage: true });
+  await expect(page.getByRole('heading', { name: 'Publish a site' })).toBeVisible();
+  await expect(page.getByRole('status', { name: /Not sharing/ })).toBeVisible();
+  await shot(page, 'app-empty');
+
   await dropFolder(page, SITE);
-  await expect(page.getByRole('tree', { name: 'Files to publish' })).toContainText('guide.html');
-  await expect(page.locator('[data-code="W_HIDDEN_SKIPPED"]')).toBeVisible();
-  await expect(page.getByText('3 files')).toBeVisible();
-  await page.screenshot({ path: `${shots}/app-dropped.png`, fullPage: true });
+  const tree = page.getByRole('tree', { name: 'Files to publish' });
+  await expect(tree).toContainText('guide.html');
+  await expect(tree).toContainText('img/');
+  await expect(page.locator('[data-code="W_HIDDEN_SKIPPED"]')).toContainText('1 hidden file');
+  await expect(page.getByRole('heading', { name: /^4 files/ })).toBeVisible();
+  // The preview shows the start page with its stylesheet inlined.
+  await expect(page.frameLocator('iframe[title="Preview of the start page"]').locator('h1')).toHaveCSS('color', 'rgb(0, 128, 0)');
+  await shot(page, 'app-dropped');
+
   await page.getByRole('button', { name: 'Publish', exact: true }).click();
   const done = page.getByRole('status').filter({ hasText: 'Published version 1' });
   await expect(done).toBeVisible({ timeout: 30_000 });
   const url = (await page.locator('[data-field="url"]').textContent())!;
   const address = (await page.locator('[data-field="address"]').textContent())!;
-  await page.screenshot({ path: `${shots}/app-published.png`, fullPage: true });
+  expect(url).toBe(ts.siteUrl(address));
+  await expect(page.getByRole('img', { name: `QR code of ${url}` })).toBeVisible();
+  await expect(page.getByRole('status', { name: /Sharing 1 site/ })).toBeVisible();
+  await shot(page, 'app-published');
 
   const visitor = await newVisitor(browser);
   await visitor.page.goto(url);
   await expect(visitor.page.locator('#title')).toHaveText('Dropped and published', { timeout: 60_000 });
   await expect(visitor.page.locator('#title')).toHaveCSS('color', 'rgb(0, 128, 0)');
+  expect(visitor.errors()).toEqual([]);
   await visitor.context.close();
 
-  // Update: drop a changed folder on the same site; the diff shows, then version 2.
+  // My sites lists it as published and seeded from this tab.
+  await go(page, 'sites');
+  const mine = page.locator(`li[data-kind="published"][data-address="${address}"]`);
+  await expect(mine).toContainText('Seeding from this tab');
+  await expect(mine.locator('[data-field="seq"]')).toHaveText('1');
+  await shot(page, 'app-my-sites');
+
+  // Update: "Publish a new version" preselects the site; drop a changed folder; the diff shows.
+  await mine.getByRole('button', { name: 'Publish a new version' }).click();
+  await expect(page).toHaveURL(/#publish$/);
   await dropFolder(page, { ...SITE, 'my-site/index.html': SITE['my-site/index.html'].replace('Dropped and published', 'Second version!'), 'my-site/new.txt': 'new' });
-  await page.getByLabel('Publish as').selectOption(address);
+  await expect(page.getByLabel('Publish as')).toHaveValue(address);
   const diff = page.getByRole('region', { name: 'Changes' });
   await expect(diff).toContainText('added new.txt');
   await expect(diff).toContainText('modified index.html');
-  await page.screenshot({ path: `${shots}/app-update.png`, fullPage: true });
+  await expect(diff).toContainText('3 unchanged');
+  await expect(diff).toContainText('version 2');
+  await shot(page, 'app-update');
   await page.getByRole('button', { name: 'Publish new version' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Published version 2' })).toBeVisible({ timeout: 30_000 });
-  await page.setViewportSize({ width: 375, height: 812 });
-  await page.screenshot({ path: `${shots}/app-phone.png`, fullPage: true });
+  expect((await (await fetch(`${ts.url}/api/sites/${address}`)).json()).seq).toBe(2);
   expect(publisher.errors()).toEqual([]);
   await publisher.context.close();
 });
@@ -83,52 +139,104 @@ test('export a key, clear storage, import it with its passphrase, publish the ne
   await first.page.getByRole('button', { name: 'Publish', exact: true }).click();
   await expect(first.page.getByRole('status').filter({ hasText: 'Published version 1' })).toBeVisible({ timeout: 30_000 });
   const address = (await first.page.locator('[data-field="address"]').textContent())!;
+  await go(first.page, 'keys');
   await first.page.getByLabel(/Passphrase/).fill('open sesame');
   const downloading = first.page.waitForEvent('download');
   await first.page.locator(`li[data-address="${address}"] [data-action="export"]`).click();
-  const keyPath = await (await downloading).path();
-  const keyText = await readFile(keyPath, 'utf8');
+  const keyText = await readFile((await (await downloading).path())!, 'utf8');
   expect(keyText).not.toContain('secretKey');
+  expect(JSON.parse(keyText)).toMatchObject({ address, kdf: { name: 'PBKDF2', hash: 'SHA-256' }, cipher: { name: 'AES-GCM' } });
+  await expect(first.page.getByRole('status').filter({ hasText: 'protected by your passphrase' })).toBeVisible();
   await first.context.close();
 
   // A new context has empty storage: import the key, first with a wrong passphrase.
   const second = await newVisitor(browser, [/WebSocket/]);
-  await second.page.goto(app);
-  await expect(second.page.getByText('No sites yet')).toBeVisible();
+  await second.page.setViewportSize({ width: 1280, height: 800 });
+  await second.page.goto(`${app}#keys`);
+  await expect(second.page.getByText('No keys yet')).toBeVisible();
   await second.page.getByLabel(/Passphrase/).fill('wrong');
   await second.page.locator('input[name="import"]').setInputFiles({ name: 'key.json', mimeType: 'application/json', buffer: Buffer.from(keyText) });
   await expect(second.page.getByRole('alert')).toContainText('passphrase does not open');
+  await shot(second.page, 'app-wrong-passphrase');
   await second.page.getByLabel(/Passphrase/).fill('open sesame');
   await second.page.locator('input[name="import"]').setInputFiles({ name: 'key.json', mimeType: 'application/json', buffer: Buffer.from(keyText) });
   await expect(second.page.getByRole('status').filter({ hasText: 'imported' })).toBeVisible();
+  await expect(second.page.locator("p2p-keys").locator(`li[data-address="${address}"]`)).toContainText('Version 1');
+  await shot(second.page, 'app-keys');
+  await go(second.page, 'publish');
   await dropFolder(second.page, { 'site/index.html': '<h1>keyed, version two</h1>' });
   await second.page.getByLabel('Publish as').selectOption(address);
+  await expect(second.page.getByRole('region', { name: 'Changes' })).toContainText('modified index.html');
   await second.page.getByRole('button', { name: 'Publish new version' }).click();
   await expect(second.page.getByRole('status').filter({ hasText: 'Published version 2' })).toBeVisible({ timeout: 30_000 });
   expect(second.errors()).toEqual([]);
   await second.context.close();
 });
 
-test('error states say what to do: empty drop, oversized file, server down', async ({ browser }) => {
+// Runs once the site runtime reports visits (src/site/runtime-main.ts calls reportVisits).
+const visitsWired = readFileSync('src/site/runtime-main.ts', 'utf8').includes('reportVisits(');
+test('sites I visited: reported by the site, then pinned and removed from the app', async ({ browser }) => {
+  test.skip(!visitsWired, 'the site runtime does not call reportVisits yet');
+  const { bundle } = await publishFixture(ts.url);
+  const address = bundle.manifest.address;
+  const { context, page, errors } = await newVisitor(browser, [/WebSocket/]);
+  await openSite(page, ts.siteUrl(address));
+  const appPage = await context.newPage();
+  await appPage.setViewportSize({ width: 1280, height: 800 });
+  await appPage.goto(`${app}#sites`);
+  const visited = appPage.locator(`li[data-kind="visited"][data-address="${address}"]`);
+  await expect(visited).toContainText('Open now');
+  await expect(visited.locator('[data-field="seq"]')).toHaveText('1');
+  await expect(appPage.getByRole('status', { name: /Sharing 1 site/ })).toBeVisible({ timeout: 30_000 });
+
+  await visited.getByRole('button', { name: 'Pin' }).click();
+  await expect(visited).toContainText('Pinned');
+  // The pin reached the site's own cache, on its origin.
+  await expect.poll(() => siteRecord(page, address).then((r) => r?.pinned)).toBe(true);
+  await shot(appPage, 'app-visited');
+  await visited.getByRole('button', { name: 'Remove from cache' }).click();
+  await expect(appPage.getByRole('status').filter({ hasText: 'removed from this browser’s cache' })).toBeVisible();
+  await expect(visited).toHaveCount(0);
+  await expect.poll(() => siteRecord(page, address).then((r) => Boolean(r?.current))).toBe(false);
+  expect(errors()).toEqual([]);
+  await context.close();
+});
+
+test('error states say what to do: bad address, empty drop, no index.html, oversized file, server down', async ({ browser }) => {
   const { context, page, errors } = await newVisitor(browser, [/ERR_CONNECTION_REFUSED|Failed to load resource/]);
+  await page.setViewportSize({ width: 1280, height: 800 });
   await page.goto(app);
+  const address = page.getByLabel('Site address or link');
+  await address.fill('abc');
+  await expect(page.locator('#address-hint')).toBeVisible();
+  await expect(page.getByText('3 of 52 characters')).toBeVisible();
+  await address.fill('abc0');
+  await expect(page.getByRole('alert')).toContainText('only the letters a–z and the digits 2–7');
+  await address.fill(ts.siteUrl('a'.repeat(52)));
+  await expect(page.getByText('A valid address')).toBeVisible();
+  await address.fill('');
+
   await dropFolder(page, { 'x/.hidden': 'only hidden' });
   await expect(page.locator('[data-code="E_EMPTY"]')).toContainText('Nothing to publish');
   await expect(page.getByRole('button', { name: 'Publish', exact: true })).toBeDisabled();
-  await page.screenshot({ path: `${shots}/app-empty-drop.png`, fullPage: true });
+  await shot(page, 'app-empty-drop');
 
-  // A file over the per-file limit (512 MiB) is refused before anything is read.
+  await dropFolder(page, { 'x/about.html': '<h1>about</h1>', 'x/a.css': '' });
+  await expect(page.locator('[data-code="W_NO_INDEX"]')).toContainText('"about.html" will be the start page');
+
+  // A file over the per-file limit is refused before anything is read.
   await page.evaluate(() => {
-    const el = document.querySelector('p2p-app')!.shadowRoot!.querySelector('p2p-publish') as unknown as { take(p: Promise<unknown>): Promise<void> };
-    return el.take(Promise.resolve([{ path: 'index.html', size: 10 }, { path: 'huge.iso', size: 600 * 1024 * 1024 }]));
+    const el = document.querySelector('p2p-app')!.shadowRoot!.querySelector('p2p-publish') as unknown as { take(p: unknown[]): Promise<void> };
+    return el.take([{ path: 'index.html', size: 10 }, { path: 'huge.iso', size: 600 * 1024 * 1024 }]);
   });
   await expect(page.locator('[data-code="E_FILE_TOO_LARGE"]')).toContainText('huge.iso');
+  await expect(page.getByRole('button', { name: 'Publish', exact: true })).toBeDisabled();
 
   await dropFolder(page, { 'site/index.html': '<h1>never published</h1>' });
   await ts.server.close();
   await page.getByRole('button', { name: 'Publish', exact: true }).click();
   await expect(page.getByRole('alert')).toContainText('server cannot be reached');
-  await page.screenshot({ path: `${shots}/app-server-down.png`, fullPage: true });
+  await shot(page, 'app-server-down');
   expect(errors()).toEqual([]);
   await context.close();
 });
