@@ -18,6 +18,7 @@ test.afterAll(async () => {
 
 /** Saves the page at desktop (1280x800) and phone (375x812) widths, then restores desktop. */
 async function shot(page: Page, name: string): Promise<void> {
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.setViewportSize({ width: 375, height: 812 });
   await page.screenshot({ path: `${shots}/${name}-phone.png`, fullPage: true });
   await page.setViewportSize({ width: 1280, height: 800 });
@@ -99,6 +100,9 @@ test('publish by drag-and-drop, another visitor opens it, then an update shows i
   await expect(page.getByRole('img', { name: `QR code of ${url}` })).toBeVisible();
   await expect(page.getByRole('status', { name: /Sharing 1 site/ })).toBeVisible();
   await shot(page, 'app-published');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await shot(page, 'app-published-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
 
   const visitor = await newVisitor(browser);
   await visitor.page.goto(url);

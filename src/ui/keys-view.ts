@@ -22,7 +22,7 @@ export class P2pKeys extends LitElement {
   static override styles = [
     base,
     css`
-      .warn { display: flex; gap: 0.75rem; align-items: flex-start; }
+      .warn { display: flex; gap: 0.75rem; align-items: flex-start; margin: 0 0 1rem; }
       .warn strong { display: block; }
       ul { list-style: none; padding: 0; margin: 0; display: grid; gap: 0.6rem; }
       li { display: flex; gap: 0.75rem; align-items: center; justify-content: space-between; flex-wrap: wrap; border: 1px solid var(--line); border-radius: 10px; padding: 0.7rem 0.9rem; background: var(--field); }

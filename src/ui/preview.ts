@@ -44,7 +44,10 @@ export async function previewDocument(files: readonly PickedFile[], entry: strin
     if (data) img.setAttribute(attr, data);
     else if (attr === 'href') img.remove();
   }
-  doc.querySelectorAll('script').forEach((s) => s.remove());
+  // The frame is sandboxed without scripts; these go too, so nothing acts or navigates.
+  // (`allow-same-origin` without `allow-scripts` keeps the frame in this process, which
+  // is safe: only the pair of the two lets framed content reach the app.)
+  doc.querySelectorAll('script, iframe, frame, object, embed, meta[http-equiv]').forEach((el) => el.remove());
   // Links would navigate the frame away from the preview; keep them inert.
   const base = doc.createElement('base');
   base.target = '_blank';

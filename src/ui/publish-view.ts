@@ -67,7 +67,7 @@ export class P2pPublish extends LitElement {
       .after .card, .after .note { margin: 0; }
       .summary { display: flex; flex-wrap: wrap; gap: 0.4rem 1.2rem; align-items: baseline; margin-bottom: 0.5rem; }
       .summary h3 { margin: 0; font-size: 1.05rem; }
-      .columns { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 1rem; margin-top: 0.8rem; }
+      .columns { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 1rem; margin-top: 0.8rem; align-items: start; }
       @media (max-width: 720px) { .columns { grid-template-columns: minmax(0, 1fr); } }
       ul.tree { list-style: none; margin: 0; padding: 0 0 0 1.1rem; font-family: ui-monospace, 'SF Mono', Menlo, Consolas, monospace; font-size: 0.84rem; }
       ul.tree.top { padding: 0.6rem 0.8rem; max-height: 18rem; overflow: auto; border: 1px solid var(--line); border-radius: 10px; background: var(--field); }
@@ -81,6 +81,7 @@ export class P2pPublish extends LitElement {
       .actions { margin-top: 1rem; gap: 0.75rem; }
       .actions label { display: flex; flex-direction: column; gap: 0.25rem; font-size: 0.875rem; color: var(--muted); flex: 1 1 16rem; }
       .actions .primary { align-self: flex-end; }
+      .diff { margin-top: 1rem; padding-top: 0.9rem; border-top: 1px solid var(--line); }
       .diff ul { list-style: none; padding: 0; margin: 0.4rem 0; font-family: ui-monospace, 'SF Mono', Menlo, Consolas, monospace; font-size: 0.84rem; }
       .diff li { padding: 0.1rem 0; }
       .added { color: var(--ok); } .removed { color: var(--danger); } .modified { color: var(--warn); }
@@ -179,7 +180,12 @@ export class P2pPublish extends LitElement {
       this.sites = await listKeys();
       this.target = manifest.address;
       this.diff = undefined;
+      // Done with these files: the result takes their place.
+      this.plan = undefined;
+      this.preview = undefined;
       this.result = { manifest, url: siteUrlFor(manifest.address) };
+      await this.updateComplete;
+      this.renderRoot.querySelector('.done-card')?.scrollIntoView({ block: 'nearest' });
       this.dispatchEvent(new CustomEvent('published', { detail: manifest, bubbles: true, composed: true }));
     } catch (err) {
       this.error = err instanceof PublishError ? errorText(err.code, err.message) : errorText('');
@@ -270,10 +276,11 @@ export class P2pPublish extends LitElement {
         ? html`<div class="columns">
             ${this.renderTree(fileTree(plan.files), true)}
             ${this.preview
-              ? html`<div class="frame"><span class="bar">Preview of ${plan.entry} (scripts off)</span><iframe title="Preview of the start page" sandbox="" srcdoc=${this.preview}></iframe></div>`
+              ? html`<div class="frame"><span class="bar">Preview of ${plan.entry} (scripts off)</span><iframe title="Preview of the start page" sandbox="allow-same-origin" srcdoc=${this.preview}></iframe></div>`
               : nothing}
           </div>`
         : nothing}
+      ${this.diff ? this.renderDiff(this.diff) : nothing}
       <div class="row actions">
         <label
           >Publish as
@@ -292,7 +299,6 @@ export class P2pPublish extends LitElement {
         >
         <button class="primary" ?disabled=${this.busy || blocked} @click=${this.publish}>${this.target ? 'Publish new version' : 'Publish'}</button>
       </div>
-      ${this.diff ? this.renderDiff(this.diff) : nothing}
     </section>`;
   }
 
