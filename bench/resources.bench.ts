@@ -44,7 +44,7 @@ async function openReady(context: BrowserContext, url: string): Promise<Page> {
 
 async function setUploadCap(context: BrowserContext, port: number, kbPerSecond: string): Promise<Page> {
   const app = await context.newPage();
-  await app.goto(`http://localhost:${port}/`);
+  await app.goto(`http://localhost:${port}/#settings`);
   await app.getByLabel('Upload limit (kB/s)').fill(kbPerSecond);
   await app.getByLabel('Upload limit (kB/s)').press('Tab');
   await app.getByRole('status').filter({ hasText: 'Saved' }).waitFor();

@@ -61,7 +61,7 @@ class Bench {
   async seeder(address: string): Promise<Page> {
     const context = await this.browser.newContext();
     const app = await context.newPage();
-    await app.goto(`http://localhost:${this.port}/`);
+    await app.goto(`http://localhost:${this.port}/#settings`);
     const upload = app.getByLabel('Upload limit (kB/s)');
     await upload.fill('');
     await upload.press('Tab');

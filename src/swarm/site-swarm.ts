@@ -82,7 +82,7 @@ export class SiteSwarm {
 
   /**
    * WebTorrent's throttle is a token bucket holding one second of tokens, so after a
-   * pause it lets out a full second's worth at once. A quarter second keeps every
+   * pause it lets out a full second's worth at once. A tenth of a second keeps every
    * window close to the cap (the visitor's cap holds within 10 %).
    */
   private limitBursts(): void {
@@ -90,7 +90,7 @@ export class SiteSwarm {
     const groups = (this.client as unknown as { throttleGroups?: { up: Group; down: Group } }).throttleGroups;
     for (const group of [groups?.up, groups?.down]) {
       if (!group?.bucket || group.getRate() <= 0) continue;
-      group.bucket.bucketSize = Math.max(group.getChunksize(), Math.floor(group.getRate() / 4));
+      group.bucket.bucketSize = Math.max(group.getChunksize(), Math.floor(group.getRate() / 10));
       group.bucket.content = Math.min(group.bucket.content, group.bucket.bucketSize);
     }
   }
