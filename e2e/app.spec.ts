@@ -1,5 +1,4 @@
 import { expect, test, type Page } from '@playwright/test';
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { newVisitor, openSite, publishFixture, startTestServer, type TestServer } from './helpers/harness.js';
 
@@ -177,10 +176,7 @@ test('export a key, clear storage, import it with its passphrase, publish the ne
   await second.context.close();
 });
 
-// Runs once the site runtime reports visits (src/site/runtime-main.ts calls reportVisits).
-const visitsWired = readFileSync('src/site/runtime-main.ts', 'utf8').includes('reportVisits(');
 test('sites I visited: reported by the site, then pinned and removed from the app', async ({ browser }) => {
-  test.skip(!visitsWired, 'the site runtime does not call reportVisits yet');
   const { bundle } = await publishFixture(ts.url);
   const address = bundle.manifest.address;
   const { context, page, errors } = await newVisitor(browser, [/WebSocket/]);
