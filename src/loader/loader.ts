@@ -9,16 +9,11 @@
  * when the page has something the manifest holds. Every failure ends in the normal URL,
  * so the host page never breaks. The page's own code can use `p2p.fetch(path)`.
  */
+// Types only: erased at build time, so the loader stays free of the engine's code.
+import type { loadAssets } from './loader-engine.js';
+
 interface LoaderEngine {
-  loadAssets(options: {
-    address: string;
-    server: string;
-    manifest: unknown;
-    wanted: string[];
-    hostUrl: (path: string) => string;
-    onFile: (path: string, blob: Blob, type: string) => void;
-    onFallback: (path: string) => void;
-  }): Promise<{ fetch(path: string): Promise<Response> }>;
+  loadAssets: typeof loadAssets;
 }
 
 interface Target {
