@@ -11,13 +11,23 @@ import type { RunningServer } from './server.js';
 export async function publishDemo(server: RunningServer, dataDir: string, folder: string): Promise<{ address: string; seq: number }> {
   const keyPath = join(dataDir, 'demo.key');
   let secret: Uint8Array;
-  try {
-    secret = fromHex(JSON.parse(await readFile(keyPath, 'utf8')).secretKey, 32, 'secretKey');
-  } catch {
+  const text = await readFile(keyPath, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined;
+    throw err;
+  });
+  if (text === undefined) {
     const pair = await generateKeyPair();
     secret = pair.secretKey;
-    await writeFile(keyPath, JSON.stringify({ address: addressFromPublicKey(pair.publicKey), secretKey: toHex(secret) }), { mode: 0o600 });
+    // `wx` and 0600: never overwrite a key, never let other users read it.
+    await writeFile(keyPath, JSON.stringify({ address: addressFromPublicKey(pair.publicKey), secretKey: toHex(secret) }), { mode: 0o600, flag: 'wx' });
     await chmod(keyPath, 0o600);
+  } else {
+    try {
+      secret = fromHex(JSON.parse(text).secretKey, 32, 'secretKey');
+    } catch (err) {
+      // Replacing it would silently move the demo to a new address: let the operator decide.
+      throw new Error(`${keyPath} is not a demo key file (${(err as Error).message}); move it away to create a new one`);
+    }
   }
   const { publicKey } = await keyPairFromSecret(secret);
   const address = addressFromPublicKey(publicKey);

@@ -11,6 +11,7 @@ export type ApiErrorCode =
   | 'E_BAD_REQUEST'
   | 'E_RANGE'
   | 'E_NO_BUILD'
+  | 'E_UPGRADE_REQUIRED'
   | 'E_INTERNAL';
 
 /** An error with the HTTP status and body it is answered with. */
@@ -26,12 +27,11 @@ export class HttpError extends Error {
   }
 }
 
-/** The one place core error codes become HTTP statuses. */
+/** The one place core error codes become HTTP statuses; every other core code (a bad signature, a malformed manifest, ...) is 400: the request is wrong. */
 const STATUS_OF_CORE_CODE: Record<string, number> = {
   E_TOO_LARGE: 413,
   E_STALE_SEQ: 409,
   E_SEQ_CONFLICT: 409,
-  E_BAD_SIGNATURE: 403,
   E_ADDRESS_MISMATCH: 400,
 };
 

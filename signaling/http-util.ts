@@ -23,27 +23,46 @@ export function sendError(res: ServerResponse, err: HttpError): void {
     res.destroy();
     return;
   }
-  sendJson(res, err.status, { error: { code: err.code, message: err.message.replace(/^E_[A-Z_]+: /, ''), ...err.extra } }, CORS_HEADERS);
+  // Refused before the body was read (too large, rate limited): answer, then close the
+  // connection rather than read the rest of a body nobody wants.
+  const unread: Record<string, string> = res.req && !res.req.complete ? { Connection: 'close' } : {};
+  sendJson(res, err.status, { error: { code: err.code, message: err.message.replace(/^E_[A-Z_]+: /, ''), ...err.extra } }, { ...CORS_HEADERS, ...unread });
 }
 
-/** Reads a body up to `maxBytes`, refusing more as soon as it arrives (no unbounded buffering). */
-export async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+/** Refuses a body whose declared length is over the limit before reading any of it. @throws {HttpError} 413 E_TOO_LARGE */
+export function checkDeclaredLength(req: IncomingMessage, maxBytes: number): void {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) {
-    req.resume();
-    throw new HttpError(413, 'E_TOO_LARGE', `request body is ${declared} bytes, more than the limit of ${maxBytes}`);
+    throw new HttpError(413, 'E_TOO_LARGE', `request body is ${declared} bytes, more than the limit of ${maxBytes}; split it or ask the operator to raise the limit`);
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) {
-      req.destroy();
-      throw new HttpError(413, 'E_TOO_LARGE', `request body is more than the limit of ${maxBytes} bytes`);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+}
+
+/**
+ * Reads a body up to `maxBytes`, refusing more as soon as it arrives (no unbounded
+ * buffering). On refusal the request is paused, not destroyed, so the 413 still reaches
+ * the client before the connection closes.
+ * @throws {HttpError} 413 E_TOO_LARGE, 400 E_BAD_REQUEST when the client goes away
+ */
+export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  checkDeclaredLength(req, maxBytes);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        req.off('data', onData);
+        req.pause();
+        reject(new HttpError(413, 'E_TOO_LARGE', `request body is more than the limit of ${maxBytes} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(Buffer.concat(chunks)));
+    req.once('error', () => reject(new HttpError(400, 'E_BAD_REQUEST', 'the request body was interrupted; send it again')));
+    req.once('aborted', () => reject(new HttpError(400, 'E_BAD_REQUEST', 'the request body was interrupted; send it again')));
+  });
 }
 
 export type ByteRange = { start: number; end: number } | 'unsatisfiable' | undefined;

@@ -12,12 +12,20 @@ const HELP = `Usage: node --import tsx signaling/main.ts [options]
   --host <addr>       address to bind (env P2P_HOST, default 127.0.0.1)
   --data <dir>        data folder (env P2P_DATA, default .data)
   --dist <dir>        built app (env P2P_DIST, default dist)
-  --no-origin         do not serve site files over HTTP (tracker and API keep running)
-  --denylist <file>   blocked addresses and info hashes (env P2P_DENYLIST, default <data>/denylist.txt)
-  --log-ips           include client IP addresses in logs (off by default)
-  --demo              publish demo/site/ at start and print its address
-  --max-body <bytes>, --max-blob <bytes>, --max-site <bytes>, --max-ws-message <bytes>,
-  --peers-per-swarm <n>, --publishes-per-minute <n>   limits (defaults in docs/PROTOCOL.md)
+  --no-origin         do not serve site files over HTTP; tracker and API keep running
+                      (env P2P_NO_ORIGIN=1)
+  --denylist <file>   blocked addresses and info hashes, reloaded while running
+                      (env P2P_DENYLIST, default <data>/denylist.txt)
+  --log-ips           include client IP addresses in logs (env P2P_LOG_IPS=1, default off)
+  --demo              publish demo/site/ at start and print its URL
+
+Limits (env in brackets):
+  --max-body <bytes>            manifest upload       [P2P_MAX_BODY, default ${DEFAULT_SERVER_LIMITS.maxBodyBytes}]
+  --max-blob <bytes>            one file              [P2P_MAX_BLOB, default ${DEFAULT_SERVER_LIMITS.maxBlobBytes}]
+  --max-site <bytes>            one site's files      [P2P_MAX_SITE, default ${DEFAULT_SERVER_LIMITS.maxSiteBytes}]
+  --max-ws-message <bytes>      tracker message       [P2P_MAX_WS_MESSAGE, default ${DEFAULT_SERVER_LIMITS.maxWsMessageBytes}]
+  --peers-per-swarm <n>         tracker peers kept    [P2P_PEERS_PER_SWARM, default ${DEFAULT_SERVER_LIMITS.peersPerSwarm}]
+  --publishes-per-minute <n>    per client IP         [P2P_PUBLISHES_PER_MINUTE, default ${DEFAULT_SERVER_LIMITS.publishesPerMinute}]
 `;
 
 const { values } = parseArgs({
@@ -45,49 +53,68 @@ if (values.help) {
   process.exit(0);
 }
 
-function positive(name: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
+const env = process.env;
+
+/** A whole-number flag, else its environment variable, else the default. */
+function whole(name: keyof typeof values, fallback: number): number {
+  const envName = `P2P_${name.replace(/-/g, '_').toUpperCase()}`;
+  const text = (values[name] as string | undefined) ?? env[envName];
+  if (text === undefined || text === '') return fallback;
   const n = Number(text);
   if (!Number.isSafeInteger(n) || n < 0) {
-    process.stderr.write(`--${name} expects a whole number, got "${text}"\n`);
+    process.stderr.write(`--${name} (or ${envName}) expects a whole number, got "${text}"\n`);
     process.exit(2);
   }
   return n;
 }
 
-const env = process.env;
 const limits: ServerLimits = {
-  maxBodyBytes: positive('max-body', values['max-body'], DEFAULT_SERVER_LIMITS.maxBodyBytes),
-  maxBlobBytes: positive('max-blob', values['max-blob'], DEFAULT_SERVER_LIMITS.maxBlobBytes),
-  maxSiteBytes: positive('max-site', values['max-site'], DEFAULT_SERVER_LIMITS.maxSiteBytes),
-  maxWsMessageBytes: positive('max-ws-message', values['max-ws-message'], DEFAULT_SERVER_LIMITS.maxWsMessageBytes),
-  peersPerSwarm: positive('peers-per-swarm', values['peers-per-swarm'], DEFAULT_SERVER_LIMITS.peersPerSwarm),
-  publishesPerMinute: positive('publishes-per-minute', values['publishes-per-minute'], DEFAULT_SERVER_LIMITS.publishesPerMinute),
+  maxBodyBytes: whole('max-body', DEFAULT_SERVER_LIMITS.maxBodyBytes),
+  maxBlobBytes: whole('max-blob', DEFAULT_SERVER_LIMITS.maxBlobBytes),
+  maxSiteBytes: whole('max-site', DEFAULT_SERVER_LIMITS.maxSiteBytes),
+  maxWsMessageBytes: whole('max-ws-message', DEFAULT_SERVER_LIMITS.maxWsMessageBytes),
+  peersPerSwarm: whole('peers-per-swarm', DEFAULT_SERVER_LIMITS.peersPerSwarm),
+  publishesPerMinute: whole('publishes-per-minute', DEFAULT_SERVER_LIMITS.publishesPerMinute),
 };
 const dataDir = values.data ?? env.P2P_DATA ?? '.data';
+const host = values.host ?? env.P2P_HOST ?? '127.0.0.1';
 const server = await startServer({
-  host: values.host ?? env.P2P_HOST ?? '127.0.0.1',
-  port: positive('port', values.port ?? env.P2P_PORT, 8080),
+  host,
+  port: whole('port', 8080),
   dataDir,
   distDir: values.dist ?? env.P2P_DIST ?? 'dist',
-  origin: !values['no-origin'],
+  origin: !(values['no-origin'] || env.P2P_NO_ORIGIN === '1'),
   denylistPath: values.denylist ?? env.P2P_DENYLIST,
   logIps: values['log-ips'] || env.P2P_LOG_IPS === '1',
   limits,
+}).catch((err: NodeJS.ErrnoException) => {
+  const hint = err.code === 'EADDRINUSE' ? ' (the port is taken: pick another with --port)' : err.code === 'EACCES' ? ' (not allowed: use a port above 1023)' : '';
+  process.stderr.write(`Cannot start the server: ${err.message}${hint}\n`);
+  process.exit(1);
 });
 
-const appUrl = server.url.replace('127.0.0.1', 'localhost');
+// Browsers resolve `localhost` and every `*.localhost` to loopback (site origins need it).
+const local = ['127.0.0.1', 'localhost', '0.0.0.0', '::', '::1'].includes(host);
+const appUrl = local ? `http://localhost:${server.port}` : server.url;
 if (values.demo) {
-  const { address, seq } = await publishDemo(server, dataDir, 'demo/site');
-  process.stderr.write(`\nDemo site (version ${seq}): http://${address}.localhost:${server.port}/\n`);
+  const demoFolder = new URL('../demo/site/', import.meta.url).pathname;
+  const { address, seq } = await publishDemo(server, dataDir, demoFolder).catch(async (err: Error) => {
+    process.stderr.write(`Cannot publish the demo site: ${err.message}\n`);
+    await server.close();
+    process.exit(1);
+  });
+  process.stderr.write(`\nDemo site: http://${address}.localhost:${server.port}/\n(version ${seq}, address ${address})\n`);
 }
 process.stderr.write(`App: ${appUrl}/\n\n`);
 
+// Graceful shutdown: close the tracker's sockets and the HTTP server, then exit. A second
+// signal, or a close that hangs for 10 s, exits at once.
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
-    if (stopping) return;
+    if (stopping) process.exit(1);
     stopping = true;
+    setTimeout(() => process.exit(1), 10_000).unref();
     void server.close().then(() => process.exit(0));
   });
 }

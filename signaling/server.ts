@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { discoveryTorrent, isAddress, parseManifestJson, resolveLimits, verifyManifest, type Manifest } from '../src/core/index.js';
 import { Denylist } from './denylist.js';
 import { HttpError, toHttpError } from './errors.js';
-import { CORS_HEADERS, readBody, sendError, sendJson, serveFile } from './http-util.js';
+import { CORS_HEADERS, checkDeclaredLength, readBody, sendError, sendJson, serveFile } from './http-util.js';
 import { Logger, type LogSink } from './log.js';
 import { Metrics } from './metrics.js';
 import { RateLimiter } from './rate-limit.js';
@@ -59,7 +59,23 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const SITE_HOST = /^([a-z2-7]{52})\./;
+/**
+ * The site a request is for: the first label of its Host header when that is an address
+ * (`<address>.localhost:8080`, `<address>.example.org`), as on IPFS subdomain gateways.
+ */
+function siteOfHost(hostHeader: string | undefined): string | undefined {
+  const label = (hostHeader ?? '').toLowerCase().split('.')[0];
+  return hostHeader?.includes('.') && isAddress(label) ? label : undefined;
+}
+
+/** Percent-decodes one path segment. @throws {HttpError} 400 E_BAD_REQUEST on a broken escape */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(400, 'E_BAD_REQUEST', `the path has a broken %-escape in "${segment.slice(0, 80)}"; escape "%" as %25`);
+  }
+}
 
 /**
  * Starts the one server browsers fall back on: WebSocket tracker, manifest API, origin
@@ -73,7 +89,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const limits: ServerLimits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
   const log = new Logger(options.log ?? ((line) => process.stdout.write(`${line}\n`)), options.logIps ?? false);
   const metrics = new Metrics();
-  const store = await SiteStore.open(dataDir);
+  const store = await SiteStore.open(dataDir, {
+    onDamaged: (file, message) => log.error('store_damaged_file', { file, message: message.slice(0, 300) }),
+  });
   const denylist = new Denylist(options.denylistPath ?? join(dataDir, 'denylist.txt'), log);
   await denylist.start();
   const publishLimiter = new RateLimiter(limits.publishesPerMinute, 60_000);
@@ -85,6 +103,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   for (const address of store.addresses()) await noteDiscovery(address);
 
   const deniedAddress = (address: string) => denylist.has(address);
+  // A site is refused when its address, or any of its versions' info hashes, is listed.
   const denied = (m: Manifest) => deniedAddress(m.address) || store.infoHashesOf(m.address).some((ih) => denylist.has(ih));
 
   const tracker = new Tracker({
@@ -119,11 +138,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     }
     if (path.startsWith('/api/')) return api(req, res, path, method);
     if (path.startsWith('/seed/')) return seed(req, res, path, method);
+    if (path === '/announce') throw new HttpError(426, 'E_UPGRADE_REQUIRED', 'the tracker speaks WebSocket only: connect to ws://<this host>/announce');
     if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'E_METHOD', `${method} is not allowed here`);
 
-    const siteHost = SITE_HOST.exec(req.headers.host ?? '');
+    const siteHost = siteOfHost(req.headers.host);
     if (path.startsWith('/__p2p/')) {
-      const rel = decodeURIComponent(path.slice('/__p2p/'.length));
+      const rel = decodeSegment(path.slice('/__p2p/'.length));
       if (siteHost && (rel === 'index.html' || rel === 'settings.html')) throw new HttpError(404, 'E_NOT_FOUND', 'not served on a site origin');
       // CORS: the embed loader imports its engine from pages on other origins.
       const extra: Record<string, string> = { 'Access-Control-Allow-Origin': '*', ...(rel === 'sw.js' ? { 'Service-Worker-Allowed': '/' } : {}) };
@@ -151,7 +171,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   async function api(req: IncomingMessage, res: ServerResponse, path: string, method: string): Promise<void> {
     const site = /^\/api\/sites\/([^/]+)$/.exec(path);
     if (site) {
-      const address = decodeURIComponent(site[1]);
+      const address = decodeSegment(site[1]);
       if (!isAddress(address)) throw new HttpError(400, 'E_BAD_ADDRESS', 'that is not a site address (52 lowercase base32 characters)');
       if (deniedAddress(address)) throw new HttpError(451, 'E_DENIED', 'the operator of this server refuses this site');
       if (method === 'GET' || method === 'HEAD') {
@@ -166,6 +186,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     if (blob) {
       const sha = blob[1];
       if (method === 'PUT') {
+        checkDeclaredLength(req, limits.maxBlobBytes);
         const result = await store.putBlob(sha, req, limits.maxBlobBytes);
         return sendJson(res, result === 'created' ? 201 : 200, { sha256: sha }, CORS_HEADERS);
       }
@@ -218,14 +239,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     if (!manifest) throw new HttpError(404, 'E_NOT_FOUND', 'no published version has this info hash');
     if (denied(manifest) || denylist.has(m[1])) throw new HttpError(451, 'E_DENIED', 'the operator of this server refuses this site');
     if (!originOn) throw new HttpError(503, 'E_ORIGIN_OFF', 'this server does not serve files; get them from peers');
-    let name: string;
-    let filePath: string;
-    try {
-      name = decodeURIComponent(m[2]);
-      filePath = m[3].split('/').map(decodeURIComponent).join('/');
-    } catch {
-      throw new HttpError(400, 'E_BAD_REQUEST', 'the path has a broken %-escape');
-    }
+    // Only an exact match of a manifest path is served, so `..` or `%2F` cannot step outside.
+    const name = decodeSegment(m[2]);
+    const filePath = m[3].split('/').map(decodeSegment).join('/');
     const file = name === manifest.torrent.name ? manifest.files.find((f) => f.path === filePath) : undefined;
     if (!file) throw new HttpError(404, 'E_NOT_FOUND', 'this version has no such file');
     await serveFile(req, res, {

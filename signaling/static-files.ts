@@ -24,6 +24,8 @@ export interface DistFile {
   size: number;
   type: string;
   cacheControl: string;
+  /** Weak validator from size and modification time, so `no-cache` revalidation is cheap. */
+  etag: string;
 }
 
 /**
@@ -38,5 +40,6 @@ export async function distFile(distDir: string, relative: string): Promise<DistF
   if (!info?.isFile()) return undefined;
   const name = clean.split(sep).pop()!;
   const cacheControl = clean.startsWith(`assets${sep}`) ? 'public, max-age=31536000, immutable' : ALWAYS_REVALIDATE.has(name) ? 'no-cache' : 'public, max-age=300';
-  return { path, size: info.size, type: TYPES[extname(name)] ?? 'application/octet-stream', cacheControl };
+  const etag = `W/"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
+  return { path, size: info.size, type: TYPES[extname(name)] ?? 'application/octet-stream', cacheControl, etag };
 }

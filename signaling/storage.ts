@@ -13,17 +13,28 @@ import { HttpError } from './errors.js';
  * write goes to `tmp/`, is fsynced, then renamed into place and the folder fsynced, so a
  * crash or `kill -9` never leaves a half-written blob or manifest visible.
  */
+export interface SiteStoreOptions {
+  /** Told about a stored manifest that no longer verifies (it is then left out). */
+  onDamaged?: (file: string, message: string) => void;
+}
+
 export class SiteStore {
   private readonly newest = new Map<string, Manifest>();
+  /** info hash -> the version it belongs to. */
   private readonly versions = new Map<string, Manifest>();
+  /** address -> info hashes of its stored versions. */
+  private readonly infoHashes = new Map<string, string[]>();
   /** sha256 -> addresses whose stored versions name it. */
   private readonly blobOwners = new Map<string, Set<string>>();
   private readonly locks = new Map<string, Promise<unknown>>();
 
-  private constructor(readonly dataDir: string) {}
+  private constructor(
+    readonly dataDir: string,
+    private readonly options: SiteStoreOptions,
+  ) {}
 
-  static async open(dataDir: string): Promise<SiteStore> {
-    const store = new SiteStore(dataDir);
+  static async open(dataDir: string, options: SiteStoreOptions = {}): Promise<SiteStore> {
+    const store = new SiteStore(dataDir, options);
     await mkdir(join(dataDir, 'blobs'), { recursive: true });
     await mkdir(join(dataDir, 'sites'), { recursive: true });
     // Temp files are writes a crash interrupted: never visible, safe to drop.
@@ -37,10 +48,14 @@ export class SiteStore {
     for (const address of await readdir(join(this.dataDir, 'sites'))) {
       for (const name of await readdir(join(this.dataDir, 'sites', address))) {
         if (!/^\d+\.json$/.test(name)) continue;
-        const text = await readFile(join(this.dataDir, 'sites', address, name), 'utf8');
-        // Files were verified before they were written; verify again so a tampered disk is noticed.
-        const manifest = await verifyManifest(JSON.parse(text), { address });
-        this.remember(manifest);
+        const file = join(this.dataDir, 'sites', address, name);
+        // Files were verified before they were written; verify again so a tampered disk is
+        // noticed. One damaged file is reported and left out; it does not stop the server.
+        try {
+          this.remember(await verifyManifest(JSON.parse(await readFile(file, 'utf8')), { address }));
+        } catch (err) {
+          this.options.onDamaged?.(file, err instanceof Error ? err.message : String(err));
+        }
       }
     }
   }
@@ -48,7 +63,10 @@ export class SiteStore {
   private remember(manifest: Manifest): void {
     const held = this.newest.get(manifest.address);
     if (!held || manifest.seq > held.seq) this.newest.set(manifest.address, manifest);
-    this.versions.set(manifest.torrent.infoHash, manifest);
+    if (!this.versions.has(manifest.torrent.infoHash)) {
+      this.versions.set(manifest.torrent.infoHash, manifest);
+      this.infoHashes.set(manifest.address, [...(this.infoHashes.get(manifest.address) ?? []), manifest.torrent.infoHash]);
+    }
     for (const f of manifest.files) {
       let owners = this.blobOwners.get(f.sha256);
       if (!owners) this.blobOwners.set(f.sha256, (owners = new Set()));
@@ -70,7 +88,7 @@ export class SiteStore {
   }
 
   infoHashesOf(address: string): string[] {
-    return [...this.versions.values()].filter((m) => m.address === address).map((m) => m.torrent.infoHash);
+    return this.infoHashes.get(address) ?? [];
   }
 
   addresses(): string[] {
@@ -112,18 +130,23 @@ export class SiteStore {
     try {
       await new Promise<void>((resolve, reject) => {
         const out = createWriteStream(tmp, { flags: 'wx' });
-        body.on('data', (chunk: Buffer) => {
+        const onData = (chunk: Buffer) => {
           size += chunk.length;
           if (size > maxBytes) {
-            body.destroy();
+            // Stop reading but keep the connection, so the 413 reaches the client.
+            body.off('data', onData);
+            body.pause();
             out.destroy();
             reject(new HttpError(413, 'E_TOO_LARGE', `blob is larger than the limit of ${maxBytes} bytes`));
             return;
           }
           hash.update(chunk);
           if (!out.write(chunk)) body.pause();
+        };
+        body.on('data', onData);
+        out.on('drain', () => {
+          if (size <= maxBytes) body.resume();
         });
-        out.on('drain', () => body.resume());
         body.on('end', () => out.end());
         body.on('error', reject);
         body.on('aborted', () => reject(new HttpError(400, 'E_BAD_REQUEST', 'upload was interrupted; send it again')));

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import Server from 'bittorrent-tracker/server';
 import type { Logger } from './log.js';
+import { checkTrackerMessage, TrackerMessageError } from './tracker-message.js';
 
 export interface TrackerOptions {
   /** Refuses announces for an info hash when this returns a reason. */
@@ -9,6 +10,15 @@ export interface TrackerOptions {
   maxMessageBytes: number;
   peersPerSwarm: number;
   log: Logger;
+}
+
+/** The `ws` socket as bittorrent-tracker decorates it in `onWebSocketConnection`. */
+interface TrackerSocket {
+  onMessageBound?: (data: Buffer, isBinary?: boolean) => void;
+  readyState: number;
+  send(data: string): void;
+  on(event: 'message', listener: (data: Buffer, isBinary?: boolean) => void): void;
+  off(event: 'message', listener: (data: Buffer, isBinary?: boolean) => void): void;
 }
 
 interface TrackerServer {
@@ -35,7 +45,6 @@ export class Tracker {
       ws: { noServer: true, maxPayload: options.maxMessageBytes, perMessageDeflate: false },
       peersCacheLength: options.peersPerSwarm,
       filter: (infoHash: string, _params: unknown, cb: (err?: Error | null) => void) => {
-
         const reason = options.refuse(infoHash);
         cb(reason ? new Error(reason) : null);
       },
@@ -46,7 +55,28 @@ export class Tracker {
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
-    this.server.ws.handleUpgrade(req, socket, head, (ws) => this.server.ws.emit('connection', ws, req));
+    this.server.ws.handleUpgrade(req, socket, head, (ws) => {
+      this.server.ws.emit('connection', ws, req);
+      this.guard(ws as TrackerSocket);
+    });
+  }
+
+  /** Puts checkTrackerMessage in front of the library's message handler. */
+  private guard(ws: TrackerSocket): void {
+    const handler = ws.onMessageBound;
+    if (typeof handler !== 'function') return;
+    ws.off('message', handler);
+    ws.on('message', (data: Buffer, isBinary?: boolean) => {
+      try {
+        checkTrackerMessage(String(data));
+      } catch (err) {
+        const reason = err instanceof TrackerMessageError ? err.message : 'bad message';
+        this.options.log.warn('tracker_bad_message', { message: reason.slice(0, 200) });
+        if (ws.readyState === 1) ws.send(JSON.stringify({ 'failure reason': reason }));
+        return;
+      }
+      handler(data, isBinary);
+    });
   }
 
   get swarmCount(): number {

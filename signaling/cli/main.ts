@@ -29,8 +29,12 @@ async function apiError(res: Response): Promise<string> {
   return `${body.error?.code ?? res.status}: ${body.error?.message ?? res.statusText}`;
 }
 
+/** A bar redrawn in place on a terminal; one line per file when stderr is a file or pipe. */
 function progressBar(done: number, total: number, label: string): void {
-  if (!process.stderr.isTTY) return;
+  if (!process.stderr.isTTY) {
+    process.stderr.write(`${String(Math.round((100 * done) / Math.max(total, 1))).padStart(3)}% ${label}\n`);
+    return;
+  }
   const width = 30;
   const filled = total ? Math.round((width * done) / total) : width;
   process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.round((100 * done) / Math.max(total, 1))}% ${label}`.padEnd(80));
@@ -58,8 +62,12 @@ async function publish(folder: string, keyPath: string, server: string): Promise
   const total = totalSize(bundle.manifest.files);
   let sent = 0;
   for (const { file, bytes } of bundle.files) {
-    const res = await fetch(`${server}/api/blobs/${file.sha256}`, { method: 'PUT', body: new Blob([bytes as BlobPart]) });
-    if (!res.ok) throw new Error(`uploading ${file.path} failed: ${await apiError(res)}`);
+    // Files an earlier version already published are on the server: skip them.
+    const held = await fetch(`${server}/api/blobs/${file.sha256}`, { method: 'HEAD' });
+    if (!held.ok) {
+      const res = await fetch(`${server}/api/blobs/${file.sha256}`, { method: 'PUT', body: new Blob([bytes as BlobPart]) });
+      if (!res.ok) throw new Error(`uploading ${file.path} failed: ${await apiError(res)}`);
+    }
     sent += file.size;
     progressBar(sent, total, file.path);
   }
@@ -89,7 +97,11 @@ async function main(argv: string[]): Promise<void> {
   });
   const [command, arg] = positionals;
   const server = (values.server ?? process.env.P2P_SERVER ?? 'http://localhost:8080').replace(/\/+$/, '');
-  if (values.help || !command) throw new UsageError('');
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  if (!command) throw new UsageError('');
   if (command === 'keygen') return keygen(values.out ?? 'site.key');
   if (command === 'publish') {
     if (!arg || !values.key) throw new UsageError('publish needs a folder and --key <file>');
