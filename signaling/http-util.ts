@@ -126,7 +126,8 @@ export async function serveFile(req: IncomingMessage, res: ServerResponse, file:
     res.end();
     return;
   }
-  const stream = createReadStream(file.path, { start, end });
+  // 256 KiB reads: a quarter of the thread-pool round trips of the 64 KiB default for webseed-sized ranges.
+  const stream = createReadStream(file.path, { start, end, highWaterMark: 256 * 1024 });
   if (file.onBytes) stream.on('data', (chunk) => file.onBytes!((chunk as Buffer).length));
   await pipeline(stream, res).catch(() => undefined); // The client went away: nothing to answer.
 }
