@@ -8,7 +8,8 @@ import type { Logger } from './log.js';
  */
 export class Denylist {
   private entries = new Set<string>();
-  private mtime = -1;
+  /** Modification time and size of the file last read: a change of either means re-read. */
+  private stamp = '';
   private timer?: ReturnType<typeof setInterval>;
 
   constructor(
@@ -27,17 +28,18 @@ export class Denylist {
   }
 
   async reload(): Promise<void> {
-    let mtime: number;
+    let stamp: string;
     try {
-      mtime = (await stat(this.path)).mtimeMs;
+      const info = await stat(this.path);
+      stamp = `${info.mtimeMs}:${info.size}`;
     } catch {
       if (this.entries.size) this.log.info('denylist_cleared', { path: this.path });
       this.entries = new Set();
-      this.mtime = -1;
+      this.stamp = '';
       return;
     }
-    if (mtime === this.mtime) return;
-    this.mtime = mtime;
+    if (stamp === this.stamp) return;
+    this.stamp = stamp;
     const text = await readFile(this.path, 'utf8').catch(() => '');
     const next = new Set<string>();
     for (const raw of text.split('\n')) {

@@ -14,8 +14,8 @@ afterEach(async () => {
 });
 
 /** Starts `signaling/main.ts` as a child process and resolves with its port. */
-function startChild(dataDir: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'signaling/main.ts', '--port', '0', '--data', dataDir], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+function startChild(dataDir: string, more: string[] = []): Promise<{ child: ChildProcess; port: number; stderr: () => string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'signaling/main.ts', '--port', '0', '--data', dataDir, ...more], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
   cleanups.push(async () => child.kill('SIGKILL'));
   return new Promise((resolve, reject) => {
     let err = '';
@@ -25,7 +25,7 @@ function startChild(dataDir: string): Promise<{ child: ChildProcess; port: numbe
       const m = /App: http:\/\/localhost:(\d+)\//.exec(err);
       if (m) {
         clearTimeout(timer);
-        resolve({ child, port: Number(m[1]) });
+        resolve({ child, port: Number(m[1]), stderr: () => err });
       }
     });
     child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${err}`)));
@@ -63,6 +63,22 @@ describe('crash safety', () => {
     expect(await got.json()).toEqual(b.manifest);
     const file = b.manifest.files[0];
     expect((await fetch(`${server.url}/seed/${b.manifest.torrent.infoHash}/${b.manifest.torrent.name}/${file.path}`)).status).toBe(200);
+  });
+});
+
+describe('server command', () => {
+  it('--demo publishes the demo site and prints its URL; SIGTERM shuts down cleanly', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'p2p-demo-'));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const { child, port, stderr } = await startChild(dataDir, ['--demo', '--dist', join(dataDir, 'no-dist')]);
+    const address = new RegExp(`Demo site: http://([a-z2-7]{52})\\.localhost:${port}/`).exec(stderr())![1];
+    const manifest = (await (await fetch(`http://127.0.0.1:${port}/api/sites/${address}`)).json()) as { seq: number; files: { path: string }[] };
+    expect(manifest.seq).toBe(1);
+    expect(manifest.files.map((f) => f.path)).toContain('blog/post.html');
+    expect((await stat(join(dataDir, 'demo.key'))).mode & 0o777).toBe(0o600);
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
   });
 });
 

@@ -224,6 +224,22 @@ describe('tracker limits', () => {
   });
 });
 
+describe('logs', () => {
+  it('are JSON lines without client IP addresses unless logIps is on', async () => {
+    for (const logIps of [false, true]) {
+      const lines: string[] = [];
+      h = await harness({ logIps, log: (line) => lines.push(line) });
+      await publish(h.server.url);
+      await fetch(`${h.server.url}/api/sites/${'a'.repeat(52)}`); // a 404 is logged as a request
+      const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(records.some((r) => r.event === 'published')).toBe(true);
+      expect(records.some((r) => 'ip' in r)).toBe(logIps);
+      await h.close();
+      h = undefined;
+    }
+  });
+});
+
 describe('storage', () => {
   it('leaves out a damaged manifest file at start and keeps serving the rest', async () => {
     h = await harness();
