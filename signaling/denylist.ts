@@ -15,11 +15,18 @@ export class Denylist {
   constructor(
     private readonly path: string,
     private readonly log: Logger,
+    /** Called after every change with the new entries (awaited, so lookups it feeds are ready). */
+    private readonly onChange?: (entries: ReadonlySet<string>) => Promise<void>,
   ) {}
 
   async start(pollMs = 1000): Promise<void> {
     await this.reload();
-    this.timer = setInterval(() => void this.reload(), pollMs);
+    let running = false;
+    this.timer = setInterval(() => {
+      if (running) return; // one reload at a time
+      running = true;
+      void this.reload().finally(() => (running = false));
+    }, pollMs);
     this.timer.unref();
   }
 
@@ -34,6 +41,7 @@ export class Denylist {
       stamp = `${info.mtimeMs}:${info.size}`;
     } catch {
       if (this.entries.size) this.log.info('denylist_cleared', { path: this.path });
+      if (this.stamp || this.entries.size) await this.onChange?.(new Set());
       this.entries = new Set();
       this.stamp = '';
       return;
@@ -47,6 +55,7 @@ export class Denylist {
       if (/^[a-z2-7]{52}$/.test(line) || /^[0-9a-f]{40}$/.test(line)) next.add(line);
       else if (line) this.log.warn('denylist_bad_line', { line: line.slice(0, 80) });
     }
+    await this.onChange?.(next);
     this.entries = next;
     this.log.info('denylist_loaded', { entries: next.size });
   }

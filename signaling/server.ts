@@ -92,19 +92,20 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const store = await SiteStore.open(dataDir, {
     onDamaged: (file, message) => log.error('store_damaged_file', { file, message: message.slice(0, 300) }),
   });
-  const denylist = new Denylist(options.denylistPath ?? join(dataDir, 'denylist.txt'), log);
+  // Discovery torrents of listed addresses, stored here or not: the tracker refuses them.
+  let deniedDiscovery = new Set<string>();
+  const denylist = new Denylist(options.denylistPath ?? join(dataDir, 'denylist.txt'), log, async (entries) => {
+    const next = new Set<string>();
+    for (const entry of entries) if (isAddress(entry)) next.add((await discoveryTorrent(entry)).torrent.infoHash);
+    deniedDiscovery = next;
+  });
   await denylist.start();
   const publishLimiter = new RateLimiter(limits.publishesPerMinute, 60_000);
   const siteLimits = resolveLimits({ maxTotalBytes: limits.maxSiteBytes, maxFileBytes: Math.min(limits.maxSiteBytes, limits.maxBlobBytes) });
 
-  // The discovery torrent of every stored site, so the tracker can refuse denied ones.
-  const discoveryOwner = new Map<string, string>();
-  const noteDiscovery = async (address: string) => discoveryOwner.set((await discoveryTorrent(address)).torrent.infoHash, address);
-  for (const address of store.addresses()) await noteDiscovery(address);
-
-  const deniedAddress = (address: string) => denylist.has(address);
+  const deniedSite = (address: string) => denylist.has(address) || store.infoHashesOf(address).some((ih) => denylist.has(ih));
   // A site is refused when its address, or any of its versions' info hashes, is listed.
-  const denied = (m: Manifest) => deniedAddress(m.address) || store.infoHashesOf(m.address).some((ih) => denylist.has(ih));
+  const denied = (m: Manifest) => deniedSite(m.address);
 
   const tracker = new Tracker({
     log,
@@ -112,9 +113,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     peersPerSwarm: limits.peersPerSwarm,
     refuse: (infoHash) => {
       if (denylist.has(infoHash)) return 'this torrent is blocked by the operator of this tracker';
-      const owner = store.byInfoHash(infoHash)?.address ?? discoveryOwner.get(infoHash);
-
-      if (owner && deniedAddress(owner)) return 'this site is blocked by the operator of this tracker';
+      if (deniedDiscovery.has(infoHash)) return 'this site is blocked by the operator of this tracker';
+      const version = store.byInfoHash(infoHash);
+      if (version && denied(version)) return 'this site is blocked by the operator of this tracker';
+      // Torrents this server does not host are allowed: peers may share sites published elsewhere.
       return undefined;
     },
   });
@@ -173,7 +175,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     if (site) {
       const address = decodeSegment(site[1]);
       if (!isAddress(address)) throw new HttpError(400, 'E_BAD_ADDRESS', 'that is not a site address (52 lowercase base32 characters)');
-      if (deniedAddress(address)) throw new HttpError(451, 'E_DENIED', 'the operator of this server refuses this site');
+      if (deniedSite(address)) throw new HttpError(451, 'E_DENIED', 'the operator of this server refuses this site');
       if (method === 'GET' || method === 'HEAD') {
         const manifest = store.current(address);
         if (!manifest) throw new HttpError(404, 'E_NOT_FOUND', 'nothing is published at this address');
@@ -192,7 +194,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       }
       if (method === 'GET' || method === 'HEAD') {
         if (!originOn) throw new HttpError(503, 'E_ORIGIN_OFF', 'this server does not serve files; get them from peers');
-        const owners = [...store.ownersOf(sha)].filter((a) => !deniedAddress(a));
+        const owners = [...store.ownersOf(sha)].filter((a) => !deniedSite(a));
         if (!owners.length) throw new HttpError(404, 'E_NOT_FOUND', 'no published site has this file');
         return serveFile(req, res, {
           path: store.blobPath(sha),
@@ -217,7 +219,6 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       const body = await readBody(req, limits.maxBodyBytes);
       const manifest = await verifyManifest(parseManifestJson(new Uint8Array(body), siteLimits), { address, limits: siteLimits });
       await store.publish(manifest);
-      await noteDiscovery(address);
       metrics.countPublish('accepted');
       log.info('published', { address, seq: manifest.seq, files: manifest.files.length, ip });
       const hostHeader = req.headers.host ?? `${host}:${port}`;

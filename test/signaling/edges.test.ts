@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { buildBundle, generateKeyPair, utf8 } from '../../src/core/index.js';
+import { addressFromPublicKey, buildBundle, discoveryTorrent, generateKeyPair, utf8 } from '../../src/core/index.js';
 import { publishDemo } from '../../signaling/demo.js';
 import { startServer } from '../../signaling/server.js';
 import { harness, publish, putBlobs, putManifest, type Harness } from './helpers.js';
@@ -108,6 +108,24 @@ describe('HTTP edges', () => {
     const deadline = Date.now() + 5000;
     while ((await fetch(seed)).status !== 451 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect((await fetch(seed)).status).toBe(451);
+    expect((await fetch(`${h.server.url}/api/sites/${b.manifest.address}`)).status).toBe(451);
+  });
+
+  it('refuses tracker announces for the discovery torrent of a listed address never published here', async () => {
+    h = await harness();
+    const address = addressFromPublicKey((await generateKeyPair()).publicKey);
+    const discovery = (await discoveryTorrent(address)).torrent.infoHash;
+    const announce = async () => {
+      const ws = await openSocket(`${h!.server.url.replace('http', 'ws')}/announce`);
+      const reply = new Promise<Record<string, unknown>>((resolve) => ws.once('message', (m) => resolve(JSON.parse(String(m)))));
+      ws.send(JSON.stringify({ action: 'announce', info_hash: Buffer.from(discovery, 'hex').toString('latin1'), peer_id: '-WW0000-000000000001', numwant: 0, offers: [] }));
+      return (await reply)['failure reason'];
+    };
+    expect(await announce()).toBeUndefined();
+    await writeFile(join(h.dataDir, 'denylist.txt'), `${address}\n`);
+    const deadline = Date.now() + 5000;
+    while (!(await announce()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(await announce()).toMatch(/blocked/);
   });
 
   it('says to build the app when the build is missing', async () => {
