@@ -291,7 +291,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     server.listen(options.port ?? 8080, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const url = `http://${host}:${port}`;
+  // A wildcard bind is reached through loopback; IPv6 literals need brackets in a URL.
+  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  const url = `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
   log.info('listening', { url, origin: originOn, sites: store.siteCount });
 
   let closing: Promise<void> | undefined;
@@ -314,7 +316,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   };
 }
 
-/** `localhost:8080` for a request to `localhost:8080` or `127.0.0.1:8080`; the host otherwise. */
+/** `localhost:8080` for a request to `localhost:8080`, `127.0.0.1:8080` or `[::1]:8080`; the host otherwise. */
 function siteHostOf(hostHeader: string): string {
-  return hostHeader.replace(/^127\.0\.0\.1(?=:|$)/, 'localhost');
+  return hostHeader.replace(/^(127\.0\.0\.1|\[::1\])(?=:|$)/, 'localhost');
 }
