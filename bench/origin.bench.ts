@@ -103,6 +103,7 @@ export default async function run(): Promise<void> {
     console.log(`BENCH origin_vs_static ${(median(plainMs) / median(originMs)).toFixed(2)} x`);
   } finally {
     plain.kill();
+    if (cpus >= 2) spawnSync('taskset', ['-a', '-p', '-c', `0-${cpus - 1}`, String(process.pid)], { stdio: 'ignore' }); // the benchmarks after this one get every CPU back
     await server.stop();
     await rm(dataDir, { recursive: true, force: true });
   }

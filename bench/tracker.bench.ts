@@ -8,9 +8,10 @@
  * - tracker_kb_per_peer: growth of the server's resident memory per connected peer.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import WebSocket from 'ws';
 import { startServerProcess } from './lib/server-process.js';
 
@@ -29,7 +30,17 @@ const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Ma
 export default async function run(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'p2p-bench-tracker-'));
   const server = await startServerProcess(['--data', dataDir, '--dist', join(dataDir, 'dist')]);
+  let unpin = () => {};
   try {
+    // As in origin.bench.ts: the server on the last CPU, these clients on the first, so
+    // where the scheduler puts them does not decide the figures.
+    const cpus = availableParallelism();
+    const pin = (cpu: string, pid: number) => spawnSync('taskset', ['-a', '-p', '-c', cpu, String(pid)], { stdio: 'ignore' });
+    if (cpus >= 2) {
+      pin(String(cpus - 1), server.child.pid!);
+      pin('0', process.pid);
+    }
+    unpin = () => cpus >= 2 && pin(`0-${cpus - 1}`, process.pid);
     const before = await server.rssKb();
     const infoHashes = Array.from({ length: SWARMS }, () => bin(randomBytes(20)));
     const sockets: WebSocket[] = [];
@@ -98,6 +109,7 @@ export default async function run(): Promise<void> {
     console.log(`BENCH tracker_kb_per_peer ${((peak - before) / CLIENTS).toFixed(1)} kB`);
     for (const ws of sockets) ws.terminate();
   } finally {
+    unpin();
     await server.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
