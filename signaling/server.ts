@@ -103,8 +103,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const publishLimiter = new RateLimiter(limits.publishesPerMinute, 60_000);
   const siteLimits = resolveLimits({ maxTotalBytes: limits.maxSiteBytes, maxFileBytes: Math.min(limits.maxSiteBytes, limits.maxBlobBytes) });
 
-  const deniedSite = (address: string) => denylist.has(address) || store.infoHashesOf(address).some((ih) => denylist.has(ih));
   // A site is refused when its address, or any of its versions' info hashes, is listed.
+  const deniedSite = (address: string) => denylist.has(address) || store.infoHashesOf(address).some((ih) => denylist.has(ih));
   const denied = (m: Manifest) => deniedSite(m.address);
 
   const tracker = new Tracker({
@@ -164,7 +164,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     const file = await distFile(distDir, rel);
     if (!file) {
       const built = await distFile(distDir, 'boot.html');
-      if (!built) throw new HttpError(503, 'E_NO_BUILD', 'the app is not built; run `npm run build` and restart');
+      if (!built) throw new HttpError(503, 'E_NO_BUILD', 'the app is not built yet; run `npm run build` (the server picks the build up without a restart)');
       throw new HttpError(404, 'E_NOT_FOUND', `no file ${rel}`);
     }
     await serveFile(req, res, { ...file, cacheControl: cacheControl ?? file.cacheControl, extraHeaders: extra });
