@@ -10,7 +10,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildBundle, generateKeyPair, utf8, type BundleInputFile, type Manifest } from '../src/core/index.js';
-import { startServerProcess } from './lib/server-process.js';
+import { startServerProcess } from '../test/helpers/server-process.js';
 
 export const figures = ['origin_vs_static'];
 

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import WebSocket from 'ws';
-import { startServerProcess } from './lib/server-process.js';
+import { startServerProcess } from '../test/helpers/server-process.js';
 
 export const figures = ['tracker_announces_per_s', 'tracker_p99_ms', 'tracker_kb_per_peer'];
 

@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { mkdtemp, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../signaling/server.js';
 import { publish } from './helpers.js';
+import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -13,23 +14,11 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-/** Starts `signaling/main.ts` as a child process and resolves with its port. */
-function startChild(dataDir: string, more: string[] = []): Promise<{ child: ChildProcess; port: number; stderr: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'signaling/main.ts', '--port', '0', '--data', dataDir, ...more], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
-  cleanups.push(async () => child.kill('SIGKILL'));
-  return new Promise((resolve, reject) => {
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), 20_000);
-    child.stderr!.on('data', (chunk) => {
-      err += chunk;
-      const m = /App: http:\/\/localhost:(\d+)\//.exec(err);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, port: Number(m[1]), stderr: () => err });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${err}`)));
-  });
+/** Starts `signaling/main.ts` as a child process, killed after the test. */
+async function startChild(dataDir: string, more: string[] = []): Promise<ServerProcess> {
+  const server = await startServerProcess(['--data', dataDir, ...more], 20_000);
+  cleanups.push(async () => server.child.kill('SIGKILL'));
+  return server;
 }
 
 describe('crash safety', () => {
