@@ -44,7 +44,7 @@ async function openReady(context: BrowserContext, url: string): Promise<Page> {
 
 async function setUploadCap(context: BrowserContext, port: number, kbPerSecond: string): Promise<Page> {
   const app = await context.newPage();
-  await app.goto(`http://localhost:${port}/#settings`);
+  await app.goto(`http://p2p.localhost:${port}/#settings`);
   await app.getByLabel('Upload limit (kB/s)').fill(kbPerSecond);
   await app.getByLabel('Upload limit (kB/s)').press('Tab');
   await app.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
@@ -56,7 +56,7 @@ export default async function run(only?: string): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'p2p-bench-res-'));
   let server: RunningServer = await startServer({ host: '127.0.0.1', port: 0, dataDir, distDir: 'dist', log: () => {} });
   const port = server.port;
-  const siteUrl = (a: string) => `http://${a}.localhost:${port}/`;
+  const siteUrl = (a: string) => `http://${a}.p2p.localhost:${port}/`;
   try {
     if (!only || only === 'upload_cap_worst_window') {
       const { manifest } = await publish(server.url, site(5_000_000, 'capped'), await generateKeyPair(), 1);

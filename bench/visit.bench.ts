@@ -51,7 +51,7 @@ class Bench {
   }
 
   siteUrl(address: string): string {
-    return `http://${address}.localhost:${this.port}/`;
+    return `http://${address}.p2p.localhost:${this.port}/`;
   }
 
   /**
@@ -61,7 +61,7 @@ class Bench {
   async seeder(address: string): Promise<Page> {
     const context = await this.browser.newContext();
     const app = await context.newPage();
-    await app.goto(`http://localhost:${this.port}/#settings`);
+    await app.goto(`http://p2p.localhost:${this.port}/#settings`);
     const upload = app.getByLabel('Upload limit (kB/s)');
     await upload.fill('');
     await upload.press('Tab');

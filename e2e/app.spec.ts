@@ -9,7 +9,7 @@ let app: string;
 const shots = 'e2e/screenshots';
 test.beforeAll(async () => {
   ts = await startTestServer();
-  app = `http://localhost:${ts.port}/`;
+  app = ts.appUrl;
 });
 test.afterAll(async () => {
   await ts?.stop();

@@ -29,7 +29,7 @@ function bigSite(bytes: number, label: string) {
 
 /** Opens the app in the visitor's context and changes settings through its panel. */
 async function openSettings(page: Page): Promise<void> {
-  await page.goto(`${ts.url.replace('127.0.0.1', 'localhost')}/#settings`);
+  await page.goto(`${ts.appUrl}#settings`);
   await expect(page.getByRole('button', { name: /Stop sharing|Resume sharing/ })).toBeVisible();
 }
 

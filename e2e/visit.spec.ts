@@ -202,7 +202,7 @@ test('site content cannot read the app origin storage or another site', async ({
     });
     let appReadable = 'blocked';
     const frame = document.createElement('iframe');
-    frame.src = `${location.protocol}//localhost:${location.port}/`;
+    frame.src = `${location.protocol}//${location.host.split('.').slice(1).join('.')}/`;
     document.body.append(frame);
     await new Promise((r) => (frame.onload = r));
     try {

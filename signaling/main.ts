@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_SERVER_LIMITS, startServer, type ServerLimits } from './server.js';
 import { publishDemo } from './demo.js';
+import { LOCAL_APP_HOSTNAME } from '../src/settings/messages.js';
 
 const HELP = `Usage: node --import tsx signaling/main.ts [options]
 
@@ -95,7 +96,7 @@ const server = await startServer({
 
 // Browsers resolve `localhost` and every `*.localhost` to loopback (site origins need it).
 const local = ['127.0.0.1', 'localhost', '0.0.0.0', '::', '::1'].includes(host);
-const appUrl = local ? `http://localhost:${server.port}` : server.url;
+const appUrl = local ? `http://${LOCAL_APP_HOSTNAME}:${server.port}` : server.url;
 if (values.demo) {
   const demoFolder = new URL('../demo/site/', import.meta.url).pathname;
   const { address, seq } = await publishDemo(server, dataDir, demoFolder).catch(async (err: Error) => {
@@ -103,7 +104,7 @@ if (values.demo) {
     await server.close();
     process.exit(1);
   });
-  process.stderr.write(`\nDemo site: http://${address}.localhost:${server.port}/\n(version ${seq}, address ${address})\n`);
+  process.stderr.write(`\nDemo site: http://${address}.${LOCAL_APP_HOSTNAME}:${server.port}/\n(version ${seq}, address ${address})\n`);
 }
 process.stderr.write(`App: ${appUrl}/\n\n`);
 

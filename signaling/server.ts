@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { discoveryTorrent, isAddress, parseManifestJson, resolveLimits, verifyManifest, type Manifest } from '../src/core/index.js';
+import { LOCAL_APP_HOSTNAME } from '../src/settings/messages.js';
 import { Denylist } from './denylist.js';
 import { HttpError, toHttpError } from './errors.js';
 import { CORS_HEADERS, checkDeclaredLength, readBody, sendError, sendJson, serveFile } from './http-util.js';
@@ -155,7 +156,17 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       // Any page of a site's origin: the boot page loads the site in the browser.
       return sendDist(req, res, 'boot.html', {}, 'no-store');
     }
-    if (path === '/') return sendDist(req, res, 'index.html');
+    if (path === '/') {
+      // The app on a bare loopback host moves to its canonical host (see appHostOf); the
+      // browser keeps the #fragment across the redirect.
+      const host = req.headers.host ?? '';
+      if (LOOPBACK_HOST.test(host)) {
+        res.writeHead(302, { Location: `http://${appHostOf(host)}/`, 'Cache-Control': 'no-store' }).end();
+        return;
+      }
+      // Sites share the app's registrable domain: none of them may frame the app (its keys).
+      return sendDist(req, res, 'index.html', { 'Content-Security-Policy': "frame-ancestors 'none'", 'X-Frame-Options': 'DENY' });
+    }
     if (path === '/loader.js') return sendDist(req, res, 'loader.js', CORS_HEADERS);
     throw new HttpError(404, 'E_NOT_FOUND', `nothing at ${path}`);
   }
@@ -222,7 +233,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       metrics.countPublish('accepted');
       log.info('published', { address, seq: manifest.seq, files: manifest.files.length, ip });
       const hostHeader = req.headers.host ?? `${host}:${port}`;
-      sendJson(res, 201, { address, seq: manifest.seq, url: `http://${address}.${siteHostOf(hostHeader)}/` }, CORS_HEADERS);
+      sendJson(res, 201, { address, seq: manifest.seq, url: `http://${address}.${appHostOf(hostHeader)}/` }, CORS_HEADERS);
     } catch (err) {
       metrics.countPublish('refused');
       const httpError = toHttpError(err);
@@ -316,7 +327,15 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   };
 }
 
-/** `localhost:8080` for a request to `localhost:8080`, `127.0.0.1:8080` or `[::1]:8080`; the host otherwise. */
-function siteHostOf(hostHeader: string): string {
-  return hostHeader.replace(/^(127\.0\.0\.1|\[::1\])(?=:|$)/, 'localhost');
+const LOOPBACK_HOST = /^(localhost|127\.0\.0\.1|\[::1\])(?=:|$)/i;
+
+/**
+ * The app's host for a request's Host header: `p2p.localhost:8080` for a loopback host
+ * (`localhost`, `127.0.0.1`, `[::1]`), the host itself otherwise. Sites are served at
+ * `<address>.<app host>`, so on this machine the app and the sites share the registrable
+ * domain `p2p.localhost` and the app's frames in site pages keep their storage
+ * (src/settings/messages.ts, `canonicalAppOrigin`).
+ */
+export function appHostOf(hostHeader: string): string {
+  return hostHeader.replace(LOOPBACK_HOST, LOCAL_APP_HOSTNAME);
 }

@@ -12,6 +12,8 @@ export interface TestServer {
   port: number;
   url: string;
   dataDir: string;
+  /** The app, at its canonical host `p2p.localhost` (sites are its subdomains). */
+  appUrl: string;
   siteUrl(address: string, path?: string): string;
   stop(): Promise<void>;
 }
@@ -24,7 +26,8 @@ export async function startTestServer(options: { origin?: boolean } = {}): Promi
     port: server.port,
     url: server.url,
     dataDir,
-    siteUrl: (address, path = '/') => `http://${address}.localhost:${server.port}${path}`,
+    appUrl: `http://p2p.localhost:${server.port}/`,
+    siteUrl: (address, path = '/') => `http://${address}.p2p.localhost:${server.port}${path}`,
     async stop() {
       await server.close();
       await rm(dataDir, { recursive: true, force: true });

@@ -16,12 +16,13 @@ const USAGE = `Usage:
   p2psite info <address> [--server <url>]          show the published version of a site
 The server defaults to http://localhost:8080.`;
 
+import { canonicalAppOrigin } from '../../src/settings/messages.js';
+
 class UsageError extends Error {}
 
 function siteUrl(server: string, address: string): string {
-  const url = new URL(server);
-  const host = url.hostname === '127.0.0.1' ? 'localhost' : url.hostname;
-  return `${url.protocol}//${address}.${host}${url.port ? `:${url.port}` : ''}/`;
+  const app = new URL(canonicalAppOrigin(server));
+  return `${app.protocol}//${address}.${app.host}/`;
 }
 
 async function apiError(res: Response): Promise<string> {

@@ -63,6 +63,28 @@ export function isSiteOriginOf(origin: string, appLocation: { protocol: string; 
   return label;
 }
 
+/**
+ * The app's host name when the server runs on this machine. Sites are then served at
+ * `<address>.p2p.localhost`, so the app and every site share one registrable domain
+ * ("site", as browsers count it): the app's hidden frames inside site pages keep their
+ * own storage, and a site's frame inside another site page reaches that site's cache
+ * (eviction). With bare `localhost`, every `*.localhost` origin is a site of its own and
+ * browsers deny storage to all those frames. See docs/ARCHITECTURE.md, "Origins".
+ */
+export const LOCAL_APP_HOSTNAME = 'p2p.localhost';
+
+const LOOPBACK_HOSTNAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * The app's canonical origin for a server URL: a loopback server's app lives at
+ * `p2p.localhost` on the same port; any other host is its own app origin.
+ */
+export function canonicalAppOrigin(serverUrl: string): string {
+  const url = new URL(serverUrl);
+  if (LOOPBACK_HOSTNAMES.has(url.hostname)) url.hostname = LOCAL_APP_HOSTNAME;
+  return url.origin;
+}
+
 /** The app origin for a site origin: the same URL with the address label removed. */
 export function appOriginOf(siteLocation: { protocol: string; host: string }): string {
   return `${siteLocation.protocol}//${siteLocation.host.split('.').slice(1).join('.')}`;

@@ -27,7 +27,7 @@ export async function startServerProcess(args: string[], startTimeoutMs = 30_000
     }, startTimeoutMs);
     child.stderr!.on('data', (chunk) => {
       err += chunk;
-      const m = /App: http:\/\/localhost:(\d+)\//.exec(err);
+      const m = /App: http:\/\/p2p\.localhost:(\d+)\//.exec(err);
       if (m) {
         clearTimeout(timer);
         resolve(Number(m[1]));

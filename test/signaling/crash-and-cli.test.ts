@@ -60,7 +60,7 @@ describe('server command', () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'p2p-demo-'));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
     const { child, port, stderr } = await startChild(dataDir, ['--demo', '--dist', join(dataDir, 'no-dist')]);
-    const address = new RegExp(`Demo site: http://([a-z2-7]{52})\\.localhost:${port}/`).exec(stderr())![1];
+    const address = new RegExp(`Demo site: http://([a-z2-7]{52})\\.p2p\\.localhost:${port}/`).exec(stderr())![1];
     const manifest = (await (await fetch(`http://127.0.0.1:${port}/api/sites/${address}`)).json()) as { seq: number; files: { path: string }[] };
     expect(manifest.seq).toBe(1);
     expect(manifest.files.map((f) => f.path)).toContain('blog/post.html');
@@ -103,7 +103,7 @@ describe('publisher CLI', () => {
     const first = await cli(['publish', site, '--key', key, '--server', server.url]);
     expect(first.code).toBe(0);
     expect(first.out).toContain(`Address: ${address}`);
-    expect(first.out).toContain(`URL: http://${address}.localhost:${server.port}/`);
+    expect(first.out).toContain(`URL: http://${address}.p2p.localhost:${server.port}/`);
     expect(first.err).toContain('skipping hidden .secret');
     const second = await cli(['publish', site, '--key', key, '--server', server.url]);
     expect(second.out).toContain('Published version 2');

@@ -133,7 +133,7 @@ describe('HTTP edges', () => {
     cleanups.push(() => rm(root, { recursive: true, force: true }));
     const server = await startServer({ port: 0, dataDir: join(root, 'data'), distDir: join(root, 'dist'), log: () => {} });
     cleanups.push(() => server.close());
-    for (const host of [`localhost:${server.port}`, `${'c'.repeat(52)}.localhost:${server.port}`]) {
+    for (const host of [`p2p.localhost:${server.port}`, `${'c'.repeat(52)}.p2p.localhost:${server.port}`]) {
       const res = await get(server.port, '/', host);
       expect(res.status).toBe(503);
       expect(JSON.parse(res.body).error.message).toContain('npm run build');
@@ -153,8 +153,15 @@ describe('HTTP edges', () => {
     // Not an address (51 characters, or unused bits set): the app host, where unknown paths are 404.
     expect((await get(h.server.port, '/deep/link', `${'d'.repeat(51)}.localhost`)).status).toBe(404);
     expect((await get(h.server.port, '/deep/link', `${'d'.repeat(52)}.localhost`)).status).toBe(404);
-    const app = await get(h.server.port, '/', 'localhost');
+    const app = await get(h.server.port, '/', 'p2p.localhost');
     expect(app.headers.etag).toBeTruthy();
+    expect(app.headers['content-security-policy']).toBe("frame-ancestors 'none'");
+    // A bare loopback host moves to the app's canonical host, which sites are subdomains of.
+    for (const host of ['localhost', '127.0.0.1', '[::1]']) {
+      const moved = await get(h.server.port, '/', `${host}:${h.server.port}`);
+      expect(moved.status).toBe(302);
+      expect(moved.headers.location).toBe(`http://p2p.localhost:${h.server.port}/`);
+    }
   });
 });
 

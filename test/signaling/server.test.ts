@@ -20,7 +20,7 @@ describe('manifest API', () => {
     const { b, res } = await publish(h.server.url);
     expect(res.status).toBe(201);
     const body = await json(res);
-    expect(body.url).toBe(`http://${b.manifest.address}.localhost:${h.server.port}/`);
+    expect(body.url).toBe(`http://${b.manifest.address}.p2p.localhost:${h.server.port}/`);
     const got = await fetch(`${h.server.url}/api/sites/${b.manifest.address}`);
     expect(got.headers.get('access-control-allow-origin')).toBe('*');
     expect(await got.json()).toEqual(b.manifest);
@@ -248,8 +248,8 @@ describe('app and sites origins', () => {
         req.on('error', reject);
         req.end();
       });
-    const app = `localhost:${h.server.port}`;
-    const site = `${'b'.repeat(51) + 'a'}.localhost:${h.server.port}`;
+    const app = `p2p.localhost:${h.server.port}`;
+    const site = `${'b'.repeat(51) + 'a'}.p2p.localhost:${h.server.port}`;
     expect((await get('/', app)).body).toContain('<title>app</title>');
     const deep = await get('/blog/post.html', site);
     expect(deep.status).toBe(200);
