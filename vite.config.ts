@@ -23,6 +23,7 @@ export default defineConfig({
         app: resolve(import.meta.dirname, 'index.html'),
         boot: resolve(import.meta.dirname, 'boot.html'),
         settings: resolve(import.meta.dirname, 'settings.html'),
+        'loader-frame': resolve(import.meta.dirname, 'loader-frame.html'),
         sw: resolve(import.meta.dirname, 'src/sw/sw.ts'),
         runtime: resolve(import.meta.dirname, 'src/site/runtime.ts'),
         'loader-engine': resolve(import.meta.dirname, 'src/loader/loader-engine.ts'),

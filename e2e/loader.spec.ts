@@ -1,4 +1,5 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generateKeyPair, utf8 } from '../src/core/index.js';
@@ -70,6 +71,42 @@ async function imagesShown(p: Page): Promise<void> {
   }
 }
 
+interface Stats {
+  usePeers: boolean;
+  upload: boolean;
+  badPieces?: number;
+  bannedPeers?: number;
+  fromPeers?: number;
+  fromHost: number;
+  files: Record<string, string>;
+}
+const stats = (p: Page) => p.evaluate(() => (window as unknown as { p2p: { stats(): Promise<Stats | undefined> } }).p2p.stats());
+
+/** Counts every RTCPeerConnection made in the visitor's pages (the constructor wrapped, as in resources.spec.ts). */
+async function countPeerConnections(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const Original = window.RTCPeerConnection;
+    const w = window as unknown as { __rtcCount: number };
+    w.__rtcCount = 0;
+    window.RTCPeerConnection = class extends Original {
+      constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
+        super(...args);
+        w.__rtcCount++;
+      }
+    } as typeof RTCPeerConnection;
+  });
+}
+
+/** Opens the app in the visitor's context and changes settings through its panel. */
+async function changeSettings(context: BrowserContext, change: (app: Page) => Promise<unknown>): Promise<Page> {
+  const app = await context.newPage();
+  await app.goto(`${ts.appUrl}#settings`);
+  await expect(app.getByRole('button', { name: /Stop sharing|Resume sharing/ })).toBeVisible();
+  await change(app);
+  await expect(app.getByRole('status').filter({ hasText: 'Saved' })).toBeVisible();
+  return app;
+}
+
 async function visit(browser: Browser, path = '') {
   const v = await newVisitor(browser, [/WebSocket/]);
   await v.page.goto(host.url + path);
@@ -125,4 +162,72 @@ test('a missing manifest, blocked WebRTC or a forged manifest leave the page ful
   await expect(victim.page.locator('#one')).toHaveAttribute('src', /img\/one\.svg$/);
   await victim.context.close();
   await blocked.context.close();
+});
+
+test('a peer seeding a damaged copy is banned; the next visitor gets verified bytes from the host', async ({ browser }) => {
+  const bad = await visit(browser);
+  await expect(bad.page.locator('#dl')).toHaveAttribute('href', /^blob:/, { timeout: 20_000 });
+  // Damage every file the loader stored (same sizes, every byte flipped); the reload then
+  // seeds the damaged copies, which it takes as verified.
+  const damaged = await bad.page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const open = indexedDB.open('p2p-loader-blobs');
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const read = db.transaction('blobs').objectStore('blobs');
+    const keys = await new Promise<IDBValidKey[]>((resolve) => (read.getAllKeys().onsuccess = (e) => resolve((e.target as IDBRequest<IDBValidKey[]>).result)));
+    const blobs = await new Promise<Blob[]>((resolve) => (read.getAll().onsuccess = (e) => resolve((e.target as IDBRequest<Blob[]>).result)));
+    const flipped = await Promise.all(blobs.map(async (b) => new Blob([new Uint8Array(await b.arrayBuffer()).map((x) => x ^ 0xff)])));
+    const write = db.transaction('blobs', 'readwrite');
+    keys.forEach((k, i) => write.objectStore('blobs').put(flipped[i], k));
+    await new Promise((resolve) => (write.oncomplete = resolve));
+    return keys.length;
+  });
+  expect(damaged).toBe(Object.keys(ASSETS).length);
+  await bad.page.reload();
+  await expect.poll(async () => Object.values((await stats(bad.page))?.files ?? {}).join(), { timeout: 20_000 }).toBe('cache,cache,cache');
+  const hostBefore = Object.keys(ASSETS).map((p) => host.count(p));
+
+  const next = await visit(browser);
+  for (const id of ['one', 'two']) await expect(next.page.locator(`#${id}`)).toHaveAttribute('src', /^blob:/);
+  await expect(next.page.locator('#dl')).toHaveAttribute('href', /^blob:/, { timeout: 20_000 });
+  // The wrong bytes did reach this visitor's wire, failed their piece hashes, and the peer was banned.
+  const s = (await stats(next.page))!;
+  expect(s.badPieces, 'pieces that failed verification').toBeGreaterThan(0);
+  expect(s.bannedPeers).toBe(1);
+  expect(s.files).toEqual({ 'img/one.svg': 'host', 'img/two.svg': 'host', 'media/data.bin': 'host' });
+  // The host served each file once more, to this visitor, and what the page uses is the right bytes.
+  Object.keys(ASSETS).forEach((p, i) => expect(host.count(p), p).toBe(hostBefore[i] + 1));
+  const digest = await next.page.evaluate(async () => {
+    const bytes = await (await (window as unknown as { p2p: { fetch(p: string): Promise<Response> } }).p2p.fetch('media/data.bin')).arrayBuffer();
+    return [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))].map((b) => b.toString(16).padStart(2, '0')).join('');
+  });
+  expect(digest).toBe(createHash('sha256').update(ASSETS['media/data.bin']).digest('hex'));
+  expect(next.errors()).toEqual([]);
+  await next.context.close();
+  await bad.context.close();
+});
+
+test('"origin only" chosen in the app: the loader makes no RTCPeerConnection, and every image shows', async ({ browser }) => {
+  // A seeder is online, so a loader that ignored the setting would connect to it.
+  const seeder = await visit(browser);
+  await expect(seeder.page.locator('#dl')).toHaveAttribute('href', /^blob:/, { timeout: 20_000 });
+  const hostBefore = host.count('img/one.svg');
+
+  const v = await newVisitor(browser, [/WebSocket/]);
+  await countPeerConnections(v.context);
+  await changeSettings(v.context, (app) => app.getByLabel('How this browser takes part').selectOption('origin-only'));
+  await v.page.goto(host.url);
+  await imagesShown(v.page);
+  await expect(v.page.locator('#one')).toHaveAttribute('src', /^blob:/);
+  await expect(v.page.locator('#dl')).toHaveAttribute('href', /^blob:/, { timeout: 20_000 });
+  const s = (await stats(v.page))!;
+  expect(s.usePeers).toBe(false);
+  expect(Object.values(s.files)).toEqual(['host', 'host', 'host']);
+  expect(host.count('img/one.svg')).toBe(hostBefore + 1);
+  expect(await v.page.evaluate(() => (window as unknown as { __rtcCount: number }).__rtcCount)).toBe(0);
+  expect(v.errors()).toEqual([]);
+  await v.context.close();
+  await seeder.context.close();
 });

@@ -1,15 +1,22 @@
 import { createStore } from 'idb-keyval';
 import { assertFileBytes, verifyManifest, type Manifest, type ManifestFile } from '../core/index.js';
 import { getBlob, putVerifiedBlob, storedBlobs, type CacheStores } from '../store/site-cache.js';
-import { SiteSwarm, type VersionTransfer } from '../swarm/site-swarm.js';
+import { decideSharing, shareOfCap } from '../swarm/governor.js';
+import { SiteSwarm, type TransferStats, type VersionTransfer } from '../swarm/site-swarm.js';
+import { LoaderSettingsClient, type LoaderSettingsSnapshot } from './loader-settings.js';
+import { MAX_STREAMED_BYTES, MediaFeed, mediaSourceType } from './media-feed.js';
 
 /**
  * The loader's peer engine, loaded only when a host page has assets the manifest holds.
  * Files come from peers when any has them; otherwise from the host's own URLs, checked
  * against the signed manifest, then kept (in IndexedDB stores of our own on the host's
- * origin) and seeded to the next visitor. Nothing unverified is ever handed to the page.
+ * origin) and seeded to the next visitor. Nothing unverified is ever handed to the page,
+ * and the visitor's settings (asked of the app first) decide whether peers are used.
  */
+/** Peers get this head start before the host is asked for what they have not sent. */
 const PEER_WAIT_MS = 2500;
+/** After the head start, peers that send no verified piece for this long are given up on. */
+const PEER_STALL_MS = 1500;
 
 let stores: CacheStores | undefined;
 function loaderStores(): CacheStores {
@@ -23,89 +30,232 @@ export interface LoadAssetsOptions {
   server: string;
   manifest: unknown;
   wanted: string[];
+  /** Wanted paths shown in `<video>`/`<audio>`: played while they arrive where MediaSource can. */
+  media?: string[];
   hostUrl: (path: string) => string;
   onFile: (path: string, blob: Blob, type: string) => void;
+  /** Shows a URL at once for a file still arriving (a MediaSource); `onFile` or `onFallback` may replace it. */
+  onStream?: (path: string, url: string) => void;
   onFallback: (path: string) => void;
 }
 
-export async function loadAssets(options: LoadAssetsOptions): Promise<{ fetch(path: string): Promise<Response> }> {
+/** Where each delivered file came from, and the transfer's counters. */
+export interface LoaderStats extends Partial<TransferStats> {
+  usePeers: boolean;
+  upload: boolean;
+  fromHost: number;
+  files: Record<string, 'cache' | 'peers' | 'host' | 'fallback'>;
+}
+
+export interface LoaderApi {
+  fetch(path: string): Promise<Response>;
+  stats(): LoaderStats;
+}
+
+export async function loadAssets(options: LoadAssetsOptions): Promise<LoaderApi> {
+  // Asked first, so the frame loads while the manifest is checked; peers wait for it.
+  let applySettings = (_s: LoaderSettingsSnapshot) => {}; // Set once the swarm runs; the first decision reads the snapshot itself.
+  const settings = new LoaderSettingsClient(options.server, options.address, (s) => applySettings(s));
   let manifest: Manifest;
   try {
     manifest = await verifyManifest(options.manifest, { address: options.address });
   } catch (err) {
+    settings.destroy();
     for (const p of options.wanted) options.onFallback(p);
     throw err;
   }
   const byPath = new Map(manifest.files.map((f) => [f.path, f]));
   const waiting = new Map<string, ((blob: Blob | undefined) => void)[]>();
   const done = new Map<string, Blob>();
-  const deliver = (file: ManifestFile, blob: Blob) => {
+  const files: LoaderStats['files'] = {};
+  const feeds = new Map<string, MediaFeed>();
+  let fromHost = 0;
+
+  const settle = (path: string, blob: Blob | undefined) => {
+    for (const resolve of waiting.get(path) ?? []) resolve(blob);
+    waiting.delete(path);
+  };
+  const deliver = (file: ManifestFile, blob: Blob, from: 'cache' | 'peers' | 'host') => {
     for (const [path, f] of byPath) {
       if (f.sha256 !== file.sha256 || done.has(path)) continue;
       done.set(path, blob);
-      if (options.wanted.includes(path)) options.onFile(path, blob, f.type);
-      for (const resolve of waiting.get(path) ?? []) resolve(blob);
-      waiting.delete(path);
+      files[path] = from;
+      const feed = feeds.get(path);
+      if (feed) feed.complete();
+      else if (options.wanted.includes(path)) options.onFile(path, blob, f.type);
+      settle(path, blob);
+      window.dispatchEvent(new CustomEvent('p2p:file', { detail: { path, from } }));
     }
+  };
+  const fallback = (path: string, why: string) => {
+    if (done.has(path) || files[path] === 'fallback') return;
+    console.warn(`[p2p] ${path}: using the normal URL (${why})`);
+    files[path] = 'fallback';
+    options.onFallback(path);
+    settle(path, undefined);
   };
 
   const stored = await storedBlobs(manifest, loaderStores());
   for (const file of manifest.files) {
     const blob = stored.get(file.sha256);
-    if (blob) deliver(file, blob);
+    if (blob) deliver(file, blob, 'cache');
   }
 
+  // No RTCPeerConnection before the visitor's settings are known (at most a moment).
+  const snapshot = await settings.load();
+  const decide = (s: LoaderSettingsSnapshot) => {
+    const d = decideSharing(s.settings, { hiddenForMs: 0, seedRank: s.seedRank });
+    // Relay-only needs the visitor's TURN servers, which the loader is never given: no peers then.
+    const usePeers = d.usePeers && !s.settings.relayOnly && typeof RTCPeerConnection !== 'undefined';
+    return {
+      usePeers,
+      upload: usePeers && d.upload,
+      maxConns: s.settings.maxConnections,
+      uploadLimit: shareOfCap(s.settings.uploadLimit, s.activeEngines),
+      downloadLimit: shareOfCap(s.settings.downloadLimit, s.activeEngines),
+    };
+  };
+  let decision = decide(snapshot);
   const url = new URL(options.server);
   const swarm = new SiteSwarm({
     endpoints: { announce: [`${url.protocol === 'https:' ? 'wss' : 'ws'}://${url.host}/announce`], seedBase: `${url.origin}/seed/` },
     // The host's own server is the fallback, not the origin seed.
     useOrigin: false,
-    usePeers: typeof RTCPeerConnection !== 'undefined',
+    usePeers: decision.usePeers,
+    upload: decision.upload,
+    maxConns: decision.maxConns,
+    uploadLimit: decision.uploadLimit,
+    downloadLimit: decision.downloadLimit,
     warn: (m) => console.warn(`[p2p] ${m}`),
   });
-  const storeFile = async (file: ManifestFile, bytes: Uint8Array) => {
+  settings.setSeeding(decision.upload);
+
+  const storeFile = async (file: ManifestFile, bytes: Uint8Array, from: 'peers' | 'host' = 'peers') => {
     await putVerifiedBlob(file.sha256, bytes, loaderStores());
     const blob = new Blob([bytes as BlobPart]);
-    deliver(file, blob);
+    deliver(file, blob, from);
     return blob;
   };
-  let transfer: VersionTransfer = swarm.transfer(manifest, stored, { fileComplete: storeFile });
 
-  // Peers get a head start; whatever they have not delivered by then comes from the host.
-  void new Promise((r) => setTimeout(r, swarm.usesPeers ? PEER_WAIT_MS : 0)).then(async () => {
-    const missing = manifest.files.filter((f) => !done.has(f.path));
-    if (missing.length === 0) return;
-    if (transfer.stats.peers > 0 && transfer.stats.fromPeers > 0) return; // peers are delivering
+  // Media the page shows in <video>/<audio> plays while its pieces arrive.
+  const offsets = new Map<string, number>();
+  let offset = 0;
+  for (const f of manifest.files) {
+    offsets.set(f.path, offset);
+    offset += f.size;
+  }
+  const streamable = (options.media ?? []).filter((p) => {
+    const f = byPath.get(p);
+    return f && !done.has(p) && f.size > 0 && f.size <= MAX_STREAMED_BYTES && decision.usePeers && options.onStream && typeof MediaSource !== 'undefined';
+  });
+  for (const path of streamable) {
+    const file = byPath.get(path)!;
+    const feed = new MediaFeed(
+      file.size,
+      (head) => mediaSourceType(file.type, head),
+      (reason) => {
+        feeds.delete(path);
+        console.warn(`[p2p] ${path}: not played while it arrives (${reason})`);
+        // Bytes already stored are verified: show them; otherwise the normal URL.
+        if (done.has(path)) options.onFile(path, done.get(path)!, file.type);
+        else fallback(path, reason);
+      },
+    );
+    feeds.set(path, feed);
+    options.onStream!(path, feed.url);
+  }
+  const feedPiece = (index: number, bytes: Uint8Array) => {
+    const start = index * manifest.torrent.pieceLength;
+    for (const [path, feed] of feeds) {
+      const fileStart = offsets.get(path)!;
+      const fileEnd = fileStart + byPath.get(path)!.size;
+      const from = Math.max(start, fileStart);
+      const to = Math.min(start + bytes.length, fileEnd);
+      if (from < to) feed.push(from - fileStart, bytes.subarray(from - start, to - start));
+    }
+  };
+
+  let transfer: VersionTransfer = swarm.transfer(manifest, stored, {
+    fileComplete: (file, bytes) => storeFile(file, bytes),
+    // WebTorrent hands the store only pieces that matched their hash in the signed manifest.
+    savePiece: feeds.size ? feedPiece : undefined,
+    fileRejected: (file) => {
+      for (const [path, f] of byPath) if (f.sha256 === file.sha256) feeds.get(path)?.fail('the file did not match its signed hash');
+    },
+  });
+  // Counters of transfers already replaced, so the stats cover the whole visit.
+  const earlier = { badPieces: 0, bannedPeers: 0, fromPeers: 0, uploaded: 0 };
+  const retire = (t: VersionTransfer) => {
+    for (const key of Object.keys(earlier) as (keyof typeof earlier)[]) earlier[key] += t.stats[key];
+    t.destroy();
+  };
+  let lastProgress = Date.now();
+  transfer.torrent.on('verified', () => (lastProgress = Date.now()));
+  const startedAt = Date.now();
+
+  const requested = new Set<string>();
+  const fromHostUrls = async (missing: ManifestFile[]) => {
     await Promise.all(
       missing.map(async (file) => {
+        if (requested.has(file.path)) return;
+        requested.add(file.path);
+        // A stream that the host now completes would restart anyway: show the host's verified copy instead.
+        feeds.get(file.path)?.fail('peers are too slow');
         try {
           const response = await fetch(options.hostUrl(file.path));
           if (!response.ok) throw new Error(`host answered ${response.status}`);
           const bytes = new Uint8Array(await response.arrayBuffer());
+          fromHost += bytes.length;
           await assertFileBytes(file, bytes);
-          if (!done.has(file.path)) await storeFile(file, bytes);
+          if (!done.has(file.path)) await storeFile(file, bytes, 'host');
         } catch (err) {
-          console.warn(`[p2p] ${file.path}: using the normal URL (${String(err)})`);
-          options.onFallback(file.path);
-          for (const resolve of waiting.get(file.path) ?? []) resolve(undefined);
-          waiting.delete(file.path);
+          fallback(file.path, String(err));
         }
       }),
     );
     // Everything is here now: seed it from the stored copies.
-    if (manifest.files.every((f) => done.has(f.path))) {
-      transfer.destroy();
-      transfer = swarm.transfer(manifest, await storedBlobs(manifest, loaderStores()), { fileComplete: storeFile });
+    if (swarm.usesPeers && manifest.files.every((f) => done.has(f.path))) {
+      retire(transfer);
+      transfer = swarm.transfer(manifest, await storedBlobs(manifest, loaderStores()), { fileComplete: (file, bytes) => storeFile(file, bytes) });
     }
-  });
+  };
+
+  // Peers get a head start; what they do not deliver (none connected, or none sending a
+  // piece that verifies, e.g. a peer with a damaged copy, which is banned) comes from the host.
+  const watchdog = setInterval(() => {
+    const missing = manifest.files.filter((f) => !done.has(f.path) && !requested.has(f.path) && files[f.path] !== 'fallback');
+    if (missing.length === 0) return clearInterval(watchdog);
+    const now = Date.now();
+    const peersDelivering = transfer.stats.peers > 0 && now - lastProgress < PEER_STALL_MS;
+    if (!swarm.usesPeers || (now - startedAt >= PEER_WAIT_MS && !peersDelivering)) void fromHostUrls(missing);
+  }, 250);
+
+  applySettings = (s) => {
+    const next = decide(s);
+    if (decision.usePeers && !next.usePeers) {
+      // "Origin only" now: close every peer connection; the host sends the rest.
+      retire(transfer);
+      void swarm.destroy();
+    }
+    decision = { ...next, usePeers: decision.usePeers && next.usePeers };
+    swarm.applyLimits({ uploadLimit: next.uploadLimit, downloadLimit: next.downloadLimit, upload: decision.upload, maxConns: next.maxConns });
+    settings.setSeeding(decision.upload);
+  };
 
   return {
     async fetch(path: string): Promise<Response> {
       const file = byPath.get(path);
       if (!file) return fetch(options.hostUrl(path));
-      const blob = done.get(path) ?? (await getBlob(file.sha256, loaderStores())) ?? (await new Promise<Blob | undefined>((resolve) => waiting.set(path, [...(waiting.get(path) ?? []), resolve])));
+      const blob = done.get(path) ?? (await getBlob(file.sha256, loaderStores())) ?? (files[path] === 'fallback' ? undefined : await new Promise<Blob | undefined>((resolve) => waiting.set(path, [...(waiting.get(path) ?? []), resolve])));
       if (!blob) return fetch(options.hostUrl(path));
       return new Response(blob, { headers: { 'Content-Type': file.type, 'Content-Length': String(blob.size) } });
     },
+    stats: () => ({
+      ...transfer.stats,
+      badPieces: transfer.stats.badPieces + earlier.badPieces,
+      bannedPeers: transfer.stats.bannedPeers + earlier.bannedPeers,
+      fromPeers: transfer.stats.fromPeers + earlier.fromPeers,
+      uploaded: transfer.stats.uploaded + earlier.uploaded,
+      usePeers: decision.usePeers, upload: decision.upload, fromHost, files: { ...files } }),
   };
 }

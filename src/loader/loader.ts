@@ -50,8 +50,10 @@ interface Target {
   }
 
   const settled = new Set<string>();
+  // Paths showing a MediaSource still filling: the next URL given replaces it.
+  const streams = new Set<string>();
   const show = (path: string, url: string) => {
-    if (settled.has(path)) return;
+    if (settled.has(path) && !streams.delete(path)) return;
     settled.add(path);
     for (const t of targets.get(path) ?? []) {
       t.element.setAttribute(t.attribute, url);
@@ -63,7 +65,7 @@ interface Target {
     for (const [path, list] of targets) show(path, list[0].url);
   };
 
-  let engine: Promise<{ fetch(path: string): Promise<Response> } | undefined> = Promise.resolve(undefined);
+  let engine: Promise<{ fetch(path: string): Promise<Response>; stats(): unknown } | undefined> = Promise.resolve(undefined);
   (window as { p2p?: unknown }).p2p = {
     /** A file of the site as a Response: from peers (verified) when possible, else from this host. */
     async fetch(path: string): Promise<Response> {
@@ -71,6 +73,10 @@ interface Target {
       const api = await engine.catch(() => undefined);
       if (api) return api.fetch(clean);
       return fetch(new URL(clean, location.origin));
+    },
+    /** What the peer engine did: counters and where each file came from (undefined without an engine). */
+    async stats(): Promise<unknown> {
+      return (await engine.catch(() => undefined))?.stats();
     },
   };
 
@@ -90,8 +96,13 @@ interface Target {
       server,
       manifest,
       wanted,
+      media: wanted.filter((p) => targets.get(p)!.some((t) => t.element instanceof HTMLMediaElement || t.element instanceof HTMLSourceElement)),
       hostUrl: (path) => targets.get(path)?.[0].url ?? new URL(path, location.origin).href,
       onFile: (path, blob, type) => show(path, URL.createObjectURL(type ? new Blob([blob], { type }) : blob)),
+      onStream: (path, url) => {
+        show(path, url);
+        streams.add(path);
+      },
       onFallback: (path) => show(path, targets.get(path)?.[0].url ?? ''),
     });
   };

@@ -43,6 +43,10 @@ export interface TransferStats {
   bytesDone: number;
   bytesTotal: number;
   usingOrigin: boolean;
+  /** Pieces whose bytes did not match the torrent's piece hash (a peer sent wrong data). */
+  badPieces: number;
+  /** Peers disconnected and refused for sending such pieces. */
+  bannedPeers: number;
 }
 
 /**
@@ -202,6 +206,8 @@ export interface TransferHooks {
   savePiece?(index: number, bytes: Uint8Array): void;
   /** Called once when every file is stored (saved pieces can go). */
   finished?(): void;
+  /** A completed file did not match its signed sha256; its pieces are fetched again. */
+  fileRejected?(file: ManifestFile): void;
 }
 
 /** One version's torrent: downloading with progress, then seeding from the cache. */
@@ -233,6 +239,8 @@ export class VersionTransfer {
       bytesDone: manifest.files.filter((f) => stored.has(f.sha256)).reduce((n, f) => n + f.size, 0),
       bytesTotal,
       usingOrigin: false,
+      badPieces: 0,
+      bannedPeers: 0,
     };
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     void this.done.then(() => hooks.finished?.());
@@ -260,7 +268,10 @@ export class VersionTransfer {
       onAllComplete: () => this.finish(),
       resumePieces: hooks.resumePieces,
       onPiece: hooks.savePiece,
-      onFileRejected: (file) => options.warn?.(`"${file.path}" did not match its signed hash; fetching it again`),
+      onFileRejected: (file) => {
+        options.warn?.(`"${file.path}" did not match its signed hash; fetching it again`);
+        hooks.fileRejected?.(file);
+      },
     });
     const complete = this.store.complete();
     const seedUrl = `${options.endpoints.seedBase}${manifest.torrent.infoHash}/`;
@@ -271,8 +282,30 @@ export class VersionTransfer {
       ...(complete ? { skipVerify: true } : { bitfield: this.store.bitfield() }),
     });
     this.torrent.on('warning', (err: Error) => options.warn?.(`transfer: ${err.message}`));
+    // Which peers sent blocks of each piece still being checked, so a piece that fails its
+    // hash can be blamed on them (WebTorrent only drops the piece and asks again, often
+    // from the same peer, without end).
+    const senders = new Map<number, Set<Wire>>();
+    this.torrent.on('verified', (index: number) => senders.delete(index));
+    this.torrent.on('warning', (err: Error) => {
+      const bad = /^Piece (\d+) failed verification/.exec(err.message);
+      if (!bad) return;
+      this.stats.badPieces++;
+      const index = Number(bad[1]);
+      for (const wire of senders.get(index) ?? []) this.ban(wire, `sent piece ${index} with the wrong bytes`, options.warn);
+      senders.delete(index);
+      report();
+    });
     this.torrent.on('wire', (wire: Wire) => {
+      if (wire.peerId && this.banned.has(wire.peerId)) return void wire.destroy();
       swarm.guardWire(wire);
+      if (wire.type !== 'webSeed') {
+        wire.on('piece', (index: number) => {
+          const set = senders.get(index) ?? new Set<Wire>();
+          set.add(wire);
+          senders.set(index, set);
+        });
+      }
       if (hooks.manifestExchange) wire.use(manifestExchange(hooks.manifestExchange));
       wire.on('download', (n: number) => {
         if (wire.type === 'webSeed') this.stats.fromOrigin += n;
@@ -354,6 +387,20 @@ export class VersionTransfer {
         }
       }, 250);
     }
+  }
+
+  /** Peer ids refused for the rest of this transfer. */
+  private readonly banned = new Set<string>();
+
+  /** A misbehaving peer is a warning and a ban, never a crash (STYLE.md rule 11). */
+  private ban(wire: Wire, why: string, warn?: (message: string) => void): void {
+    if (wire.type === 'webSeed') return; // The origin seed's bytes fail only if the server is broken; it is not banned.
+    if (wire.peerId && !this.banned.has(wire.peerId)) {
+      this.banned.add(wire.peerId);
+      this.stats.bannedPeers++;
+      warn?.(`disconnected a peer that ${why}`);
+    }
+    wire.destroy();
   }
 
   /** The entry page first: a visitor sees the page while images and the rest follow. */

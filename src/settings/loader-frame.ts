@@ -1,0 +1,79 @@
+import { ENGINE_EXPIRY_MS, ENGINES_CHANNEL, SETTINGS_CHANNEL, type ChannelMessage, type FrameMessage, type HeartbeatMessage } from './messages.js';
+import { loaderPart, type LoaderHello, type LoaderSettingsMessage } from './loader-messages.js';
+import { normaliseSettings, type ResourceSettings } from '../swarm/governor.js';
+import { loadSettings } from './settings-store.js';
+
+/**
+ * Runs in the hidden app-origin frame the embed loader adds to a host page (any
+ * origin). Answers with the part of the visitor's settings a loader needs: from the
+ * app's storage when the browser lets this frame use it, else from the app's tabs and
+ * the settings frames of open sites over the `p2p-settings` BroadcastChannel (browsers
+ * that block third-party storage still deliver it). Relays the loader's heartbeats on
+ * `p2p-engines`, so the loader takes its share of the caps like a site engine does.
+ */
+let parentOrigin = '';
+let known: ResourceSettings | undefined;
+const newer = (s: ResourceSettings) => !known || (s.updatedAt ?? 0) > (known.updatedAt ?? 0);
+const post = (message: LoaderSettingsMessage | FrameMessage) => parentOrigin && window.parent.postMessage(message, parentOrigin);
+const learn = (input: unknown) => {
+  let settings: ResourceSettings;
+  try {
+    settings = normaliseSettings(input as Partial<ResourceSettings>);
+  } catch (err) {
+    console.warn('[p2p] ignored invalid settings', err);
+    return;
+  }
+  if (!newer(settings)) return;
+  known = settings;
+  post({ type: 'p2p-loader-settings', settings: loaderPart(settings) });
+};
+
+const settingsChannel = new BroadcastChannel(SETTINGS_CHANNEL);
+settingsChannel.onmessage = (event: MessageEvent<ChannelMessage>) => {
+  if (event.data?.type === 'settings') learn(event.data.settings);
+};
+
+const engines = new BroadcastChannel(ENGINES_CHANNEL);
+const seen = new Map<string, { at: number; since: number; seeding: boolean }>();
+let self = '';
+let last = '';
+const recount = () => {
+  const now = Date.now();
+  for (const [key, e] of seen) if (now - e.at > ENGINE_EXPIRY_MS) seen.delete(key);
+  // Ranked among all running engines, as the settings frame does (see there why).
+  const order = [...seen.entries()].sort((a, b) => b[1].since - a[1].since).map(([key]) => key);
+  const active = Math.max(1, [...seen.values()].filter((e) => e.seeding).length);
+  const rank = Math.max(0, order.indexOf(self));
+  if (`${active}:${rank}` !== last) {
+    last = `${active}:${rank}`;
+    post({ type: 'p2p-engines', active, rank });
+  }
+};
+const note = (m: HeartbeatMessage) => {
+  if (m.gone) seen.delete(m.address);
+  else seen.set(m.address, { at: Date.now(), since: m.since, seeding: m.seeding });
+  recount();
+};
+engines.onmessage = (event: MessageEvent<HeartbeatMessage>) => {
+  if (event.data?.type === 'p2p-heartbeat' && typeof event.data.address === 'string') note(event.data);
+};
+
+window.addEventListener('message', (event: MessageEvent<LoaderHello | HeartbeatMessage>) => {
+  if (event.source !== window.parent || window.parent === window) return;
+  const m = event.data;
+  if (m?.type === 'p2p-loader-hello' && !parentOrigin) {
+    parentOrigin = event.origin;
+    void loadSettings().then(
+      (saved) => saved.updatedAt > 0 && learn(saved),
+      () => undefined, // No storage for this frame: the app and open sites answer the query.
+    );
+    settingsChannel.postMessage({ type: 'query' } satisfies ChannelMessage);
+  } else if (m?.type === 'p2p-heartbeat' && event.origin === parentOrigin && typeof m.address === 'string') {
+    // A loader engine is named after its host page, so two host pages using the same
+    // assets count as two engines, as two open sites do.
+    const heartbeat: HeartbeatMessage = { ...m, address: `loader:${parentOrigin}:${m.address}` };
+    self = heartbeat.address;
+    note(heartbeat);
+    engines.postMessage(heartbeat);
+  }
+});
