@@ -5,25 +5,40 @@ import { applySiteAction, SITE_ACTIONS_CHANNEL } from './site-actions.js';
 import type { ManageCommandMessage, ManageDoneMessage, ManageReadyMessage, SiteAction } from './visit-messages.js';
 
 /**
- * `/__p2p/manage.html` on a site's origin, opened by the app as a small window to pin or
- * remove the site. A first-party page here can reach the site's cache, which a frame
- * inside the app cannot (browsers deny storage to cross-site frames). It acts only on a
- * command its opener posts from the app's origin, then reports back and closes.
+ * `/__p2p/manage.html` on a site's origin: pins, unpins or removes the site from this
+ * origin's cache. A page of the site's origin can reach the cache, which an app-origin
+ * page cannot. The app opens it as a hidden frame (site origins under the app's domain,
+ * see site-frame.ts) or, where that frame would get no storage, as a small window. It
+ * acts only on a command posted by that frame parent or window opener from the app's
+ * origin, then reports back (and a window closes itself).
  */
 const address = addressOfHost(location.hostname);
 const appOrigin = appOriginOf(location);
 const status = document.getElementById('status')!;
 const ACTIONS: readonly SiteAction[] = ['pin', 'unpin', 'remove'];
+const framed = window.parent !== window;
+// ancestorOrigins where the browser has it (Chromium, Safari); postMessage's targetOrigin
+// below keeps commands from any other parent out anyway.
+const parentIsApp = framed && (location.ancestorOrigins?.[0] ?? appOrigin) === appOrigin;
+const commander: Window | null = framed ? (parentIsApp ? window.parent : null) : (window.opener as Window | null);
 
-if (!address || !window.opener) {
+/** Asks the browser to keep this origin's storage under pressure (pinned sites). */
+async function persistStorage(): Promise<void> {
+  if (!navigator.storage?.persist || (await navigator.storage.persisted?.())) return;
+  const granted = await navigator.storage.persist().catch(() => false);
+  if (!granted) console.info('[p2p] the browser did not grant persistent storage; the site is still never evicted by this app');
+}
+
+if (!address || !commander) {
   status.textContent = 'Open this page from the app’s “My sites” list.';
 } else {
   window.addEventListener('message', async (event: MessageEvent<ManageCommandMessage>) => {
-    if (event.origin !== appOrigin || event.source !== window.opener || event.data?.type !== 'p2p-manage' || !ACTIONS.includes(event.data.action)) return;
+    if (event.origin !== appOrigin || event.source !== commander || event.data?.type !== 'p2p-manage' || !ACTIONS.includes(event.data.action)) return;
     const action = event.data.action;
     let ok = true;
     try {
       await applySiteAction(address, action);
+      if (action === 'pin') await persistStorage();
       const channel = new BroadcastChannel(SITE_ACTIONS_CHANNEL);
       channel.postMessage({ action });
       channel.close();
@@ -33,9 +48,9 @@ if (!address || !window.opener) {
     }
     const record = await readRecord(address).catch(() => undefined);
     const summary = record?.current ? { ...summaryOf(address, record, baselineOf(record), { peers: 0, seeding: false, downloaded: 0, uploaded: 0 }, '', undefined), open: false } : undefined;
-    (window.opener as Window).postMessage({ type: 'p2p-manage-done', address, action, ok, summary } satisfies ManageDoneMessage, appOrigin);
+    commander.postMessage({ type: 'p2p-manage-done', address, action, ok, summary } satisfies ManageDoneMessage, appOrigin);
     status.textContent = ok ? 'Done.' : 'The browser refused to change the cache.';
-    window.close();
+    if (!framed) window.close();
   });
-  (window.opener as Window).postMessage({ type: 'p2p-manage-ready', address } satisfies ManageReadyMessage, appOrigin);
+  commander.postMessage({ type: 'p2p-manage-ready', address } satisfies ManageReadyMessage, appOrigin);
 }

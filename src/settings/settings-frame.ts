@@ -1,9 +1,12 @@
 import { ENGINE_EXPIRY_MS, ENGINES_CHANNEL, isSiteOriginOf, SETTINGS_CHANNEL, type ChannelMessage, type FrameMessage, type HeartbeatMessage, type HelloMessage } from './messages.js';
 import type { ResourceSettings } from '../swarm/governor.js';
+import { loadSavedSettings } from './settings-store.js';
 
 /**
- * Runs in the hidden app-origin frame each site page embeds. Relays settings between
- * the site page, the app's tabs and other site pages, and counts the site engines alive
+ * Runs in the hidden app-origin frame each site page embeds. Answers the page with the
+ * visitor's settings from the app's storage (where the browser lets this frame use it:
+ * site origins under the app's domain), relays settings between the site page, the
+ * app's tabs and other site pages, and counts the site engines alive
  * in this browser (heartbeats) so each can take its share of the caps. Talks only to a
  * parent that is a site origin under this app.
  */
@@ -65,6 +68,16 @@ if (address && window.parent !== window) {
       engines.postMessage(m);
     } else if (m?.type === 'p2p-hello') {
       if (m.settings) known = m.settings;
+      // The settings the visitor saved in the app, even on a first visit with no app open.
+      void loadSavedSettings().then(
+        (saved) => {
+          if (saved && newer(saved)) {
+            known = saved;
+            post({ type: 'p2p-settings', settings: saved });
+          }
+        },
+        () => undefined, // No storage for this frame: the app and other sites answer the query.
+      );
       // Ask the app and the other sites for anything newer than the page's copy.
       settingsChannel.postMessage({ type: 'query' } satisfies ChannelMessage);
     }

@@ -26,6 +26,20 @@ export async function loadSettings(customStore = store()): Promise<ResourceSetti
 }
 
 /**
+ * The settings the visitor saved, or undefined when they never saved any (or what is
+ * stored is damaged). Rejects when the browser denies this page storage.
+ */
+export async function loadSavedSettings(customStore = store()): Promise<ResourceSettings | undefined> {
+  const saved = await get<Partial<ResourceSettings>>(KEY, customStore);
+  if (!saved) return undefined;
+  try {
+    return normaliseSettings(saved);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Saves settings and tells every open site page.
  * @throws {RangeError} from `normaliseSettings` when a value is out of range; nothing is saved then.
  */

@@ -4,6 +4,7 @@ import { SiteEngine } from './engine.js';
 import { watchPageConditions } from './page-conditions.js';
 import { P2pSiteStatus } from './status-view.js';
 import { reportVisits } from '../bridge/report-visit.js';
+import { getSite } from '../store/site-cache.js';
 
 /**
  * Runs beside every page of a site (the service worker appends one script tag to HTML
@@ -12,6 +13,15 @@ import { reportVisits } from '../bridge/report-visit.js';
  * One tab per site runs the engine (a Web Lock), so several open tabs do not multiply
  * connections. Failures here never break the page: they are logged as warnings.
  */
+/** A pinned site asks the browser to keep its storage under pressure too. */
+async function keepIfPinned(address: string): Promise<void> {
+  try {
+    if ((await getSite(address))?.pinned && !(await navigator.storage?.persisted?.())) await navigator.storage?.persist?.();
+  } catch (err) {
+    console.warn('[p2p] could not ask for persistent storage', err);
+  }
+}
+
 export async function startRuntime(): Promise<void> {
   const address = addressOfHost(location.hostname);
   if (!address || !navigator.serviceWorker?.controller) return;
@@ -46,6 +56,7 @@ export async function startRuntime(): Promise<void> {
       void current.destroy();
     });
     await current.start();
+    void keepIfPinned(address);
     // Hold the lock while this page lives.
     await new Promise<void>((resolve) => window.addEventListener('pagehide', () => resolve(), { once: true }));
   };

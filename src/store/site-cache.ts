@@ -1,5 +1,5 @@
 import { createStore, get, getMany, set, update, del, type UseStore } from 'idb-keyval';
-import { decideVersion, type Manifest, type VersionDecision } from '../core/index.js';
+import { canonicalManifestBytes, decideVersion, sha256, toHex, type Manifest, type VersionDecision } from '../core/index.js';
 
 /**
  * The cache of sites on this origin, in IndexedDB. File bytes are stored once per
@@ -15,6 +15,8 @@ export interface SiteRecord {
   pending?: Manifest;
   /** Highest verified seq ever seen for the address, kept after eviction (rollback guard). */
   highestSeq: number;
+  /** sha256 (hex) of the signed content of the manifest with `highestSeq`. */
+  highestDigest?: string;
   lastVisit: number;
   pinned: boolean;
   bytesFromPeers: number;
@@ -54,13 +56,19 @@ export async function getSite(address: string, stores = cacheStores()): Promise<
  */
 export async function offerManifest(manifest: Manifest, asCurrent: boolean, stores = cacheStores()): Promise<VersionDecision> {
   let decision: VersionDecision = { action: 'same' };
+  const digest = toHex(await sha256(canonicalManifestBytes(manifest)));
   await update<SiteRecord>(
     manifest.address,
     (old) => {
       const record = old ?? emptyRecord(manifest.address);
       const newest = newestOf(record);
       decision = decideVersion(newest, manifest, record.highestSeq);
+      // Removed or evicted: the very version seen last may be fetched again (never a
+      // lower one, nor other content signed with the same seq).
+      const refetch = !newest && manifest.seq === record.highestSeq && (record.highestDigest === undefined || record.highestDigest === digest);
+      if (refetch) decision = { action: 'accept' };
       if (decision.action !== 'accept') return record;
+      if (manifest.seq >= record.highestSeq) record.highestDigest = digest;
       record.highestSeq = Math.max(record.highestSeq, manifest.seq);
       if (asCurrent || !record.current) {
         record.current = manifest;

@@ -145,13 +145,14 @@ export interface CachedSite {
 
 /**
  * Least-recently-used eviction: which unpinned sites to drop so the rest fits the
- * quota. The site being viewed (`protect`) and pinned sites are never evicted, even if
+ * quota. Sites being viewed (`protect`) and pinned sites are never evicted, even if
  * they alone exceed the quota.
  */
-export function planEviction(sites: readonly CachedSite[], quota: number, protect?: string): string[] {
+export function planEviction(sites: readonly CachedSite[], quota: number, protect: string | readonly string[] = []): string[] {
+  const kept = new Set(typeof protect === 'string' ? [protect] : protect);
   let used = sites.reduce((n, s) => n + s.bytes, 0);
   const evict: string[] = [];
-  const candidates = sites.filter((s) => !s.pinned && s.address !== protect).sort((a, b) => a.lastVisit - b.lastVisit);
+  const candidates = sites.filter((s) => !s.pinned && !kept.has(s.address) && s.bytes > 0).sort((a, b) => a.lastVisit - b.lastVisit);
   for (const site of candidates) {
     if (used <= quota) break;
     evict.push(site.address);

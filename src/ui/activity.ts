@@ -1,6 +1,6 @@
 import { parseVisitSummary, VISIT_OPEN_EXPIRY_MS, VISITS_CHANNEL, type VisitChannelMessage, type VisitSummary } from '../bridge/visit-messages.js';
 import { seeding, type Seeding } from './seeding.js';
-import { forgetVisit, saveVisit } from './visits-store.js';
+import { keepSummary } from './visits-store.js';
 
 /** What this browser is doing right now, for the status indicator. */
 export interface ActivityStatus {
@@ -60,10 +60,7 @@ export class Activity extends EventTarget {
     if (summary.open) this.open.set(summary.session, { summary, first: known?.first ?? summary, heardAt: Date.now() });
     else this.open.delete(summary.session);
     try {
-      // Only sites with something cached are "visited sites": one just removed from its
-      // cache (or still loading for the first time) reports no version.
-      if (summary.seq === undefined) await forgetVisit(summary.address);
-      else await saveVisit(summary);
+      await keepSummary(summary);
     } catch (err) {
       console.warn('[p2p] could not keep a visited site', err);
     }

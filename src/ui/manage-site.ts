@@ -1,3 +1,4 @@
+import { actInSiteFrame, SiteActionError, sitesShareAppSite } from '../bridge/site-frame.js';
 import { parseVisitSummary, siteOriginFor, type ManageCommandMessage, type ManageDoneMessage, type ManageReadyMessage, type SiteAction, type VisitSummary } from '../bridge/visit-messages.js';
 
 /** Why an action on a site's cache did not happen (messages.ts explains each). */
@@ -13,14 +14,27 @@ export class ManageError extends Error {
 
 /**
  * Pins, unpins or removes a visited site from its cache. The cache lives on the site's
- * origin, which only a first-party page there can reach, so this opens that origin's
- * `/__p2p/manage.html` as a small window, sends it the command once it says it is
- * ready, and waits for its answer; the window closes itself. Call it from a click, or
- * the browser blocks the window.
+ * origin, which only a page of that origin can reach: a hidden frame of the site's
+ * `/__p2p/manage.html` when site origins are under the app's domain (see site-frame.ts),
+ * otherwise that page as a small window (call it from a click, or the browser blocks
+ * the window), which closes itself.
  * @returns the site's summary afterwards (undefined once removed).
  * @throws {ManageError}
  */
-export function manageSite(address: string, action: SiteAction, timeoutMs = 15_000): Promise<VisitSummary | undefined> {
+export async function manageSite(address: string, action: SiteAction, timeoutMs = 15_000): Promise<VisitSummary | undefined> {
+  if (!sitesShareAppSite(location)) return manageInWindow(address, action, timeoutMs);
+  let result;
+  try {
+    result = await actInSiteFrame(address, action, location, timeoutMs);
+  } catch (err) {
+    if (err instanceof SiteActionError) throw new ManageError('E_MANAGE_TIMEOUT', 'the site’s cache did not answer');
+    throw err;
+  }
+  if (!result.ok) throw new ManageError('E_MANAGE_FAILED', 'the browser refused to change the site’s cache');
+  return result.summary ? parseVisitSummary(result.summary, address) : undefined;
+}
+
+function manageInWindow(address: string, action: SiteAction, timeoutMs: number): Promise<VisitSummary | undefined> {
   const origin = siteOriginFor(address, location);
   const popup = window.open(`${origin}/__p2p/manage.html`, `p2p-manage-${address}`, 'popup,width=360,height=200');
   if (!popup) return Promise.reject(new ManageError('E_POPUP_BLOCKED', 'the browser blocked the window that changes the site’s cache'));

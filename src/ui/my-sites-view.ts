@@ -145,6 +145,7 @@ export class P2pMySites extends LitElement {
         <span class="name">${v.title || shortAddress(v.address)}</span>
         ${live ? html`<span class="badge live">Open now</span>` : nothing}
         ${v.pinned ? html`<span class="badge accent">Pinned</span>` : nothing}
+        ${v.evictedAt ? html`<span class="badge" data-state="evicted" title="Removed ${formatDate(v.evictedAt)} to stay within the cache limit; it opens again from peers or the server.">Evicted to fit the cache</span>` : nothing}
       </div>
       ${v.title ? html`<div class="small muted mono">${shortAddress(v.address)}</div>` : nothing}
       <dl>
@@ -176,7 +177,7 @@ export class P2pMySites extends LitElement {
           : html`<p class="empty">You have not published a site from this browser yet. Drop a folder on the Publish page, or import a key.</p>`}
       </section>
       <section aria-labelledby="visit-h">
-        <div class="head"><h2 id="visit-h">Sites I visited</h2><span class="small muted">Kept in each site’s own storage; reported here when you open them.</span></div>
+        <div class="head"><h2 id="visit-h">Sites I visited</h2><span class="small muted">Each site keeps its files in its own storage; the least recently visited unpinned ones make room when the cache is full.</span></div>
         ${this.visited.length
           ? html`<ul aria-label="Sites I visited">${this.visited.map((v) => this.renderVisited(v))}</ul>`
           : html`<p class="empty">No visited sites yet. Sites you open appear here, with what they store and share.</p>`}

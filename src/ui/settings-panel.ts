@@ -2,6 +2,9 @@ import { LitElement, css, html } from 'lit';
 import { DEFAULT_SETTINGS, type ResourceSettings, type SharingMode } from '../swarm/governor.js';
 import { formatBytes } from '../site/format.js';
 import { loadSettings, saveSettings } from '../settings/settings-store.js';
+import { cachedSites, enforceQuota } from '../bridge/cache-quota.js';
+import { sitesShareAppSite } from '../bridge/site-frame.js';
+import { listVisits } from './visits-store.js';
 
 /**
  * Resource and privacy settings: each control with what it means, a one-click
@@ -11,7 +14,8 @@ export class P2pSettingsPanel extends LitElement {
   static override properties = { settings: { state: true }, message: { state: true }, usage: { state: true } };
   settings?: ResourceSettings;
   message = '';
-  usage?: { used: number; quota: number };
+  /** Bytes the visited sites hold in their caches, as they last reported them. */
+  usage?: { used: number; sites: number };
 
   static override styles = css`
     :host { display: block; }
@@ -33,14 +37,25 @@ export class P2pSettingsPanel extends LitElement {
   override async connectedCallback(): Promise<void> {
     super.connectedCallback();
     this.settings = await loadSettings();
-    const estimate = await navigator.storage?.estimate?.();
-    if (estimate) this.usage = { used: estimate.usage ?? 0, quota: estimate.quota ?? 0 };
+    await this.measure();
+  }
+
+  private async measure(): Promise<void> {
+    const sites = cachedSites(await listVisits().catch(() => []));
+    this.usage = { used: sites.reduce((n, s) => n + s.bytes, 0), sites: sites.length };
   }
 
   private async change(changes: Partial<ResourceSettings>): Promise<void> {
     try {
+      const before = this.settings?.storageQuota;
       this.settings = await saveSettings(changes);
       this.message = 'Saved. Open sites apply it at once.';
+      if (this.settings.storageQuota < (before ?? Infinity) && sitesShareAppSite(location)) {
+        // A smaller cache applies now, not only when a site next grows.
+        const evicted = await enforceQuota('');
+        if (evicted.length) this.message = `Saved. ${evicted.length} least recently visited ${evicted.length === 1 ? 'site was' : 'sites were'} removed from the cache to fit.`;
+        await this.measure();
+      }
     } catch (err) {
       this.message = err instanceof RangeError ? `Not saved: ${err.message}` : 'Not saved: the browser refused to store settings.';
     }
@@ -112,7 +127,7 @@ export class P2pSettingsPanel extends LitElement {
           <span class="hint">Least recently visited sites that are not pinned make room first.</span></label
         >
         ${this.usage
-          ? html`<p>This browser uses ${formatBytes(this.usage.used)} for this app. <meter min="0" max=${s.storageQuota} .value=${this.usage.used} aria-label="Storage used"></meter></p>`
+          ? html`<p>${this.usage.sites} cached ${this.usage.sites === 1 ? 'site uses' : 'sites use'} ${formatBytes(this.usage.used)} of ${formatBytes(s.storageQuota)}. <meter min="0" max=${s.storageQuota} .value=${this.usage.used} aria-label="Cache used"></meter></p>`
           : ''}
         <label
           >Pause on a metered connection

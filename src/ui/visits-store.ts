@@ -10,6 +10,8 @@ export interface VisitRecord extends Partial<VisitSummary> {
   address: string;
   /** When the app last heard about the site, or opened it. */
   seenAt: number;
+  /** When the cache quota evicted the site's files (it opens again from peers or the server). */
+  evictedAt?: number;
 }
 
 let defaultStore: UseStore | undefined;
@@ -22,9 +24,28 @@ function store(): UseStore {
 export async function saveVisit(summary: VisitSummary, customStore = store()): Promise<void> {
   await update<VisitRecord>(
     summary.address,
-    (old) => (old?.at && old.at > summary.at ? old : { ...old, ...summary, seenAt: Date.now() }),
+    (old) => (old?.at && old.at > summary.at ? old : { ...old, ...summary, seenAt: Date.now(), evictedAt: undefined }),
     customStore,
   );
+}
+
+/**
+ * Keeps what a site page reported. Only sites with something cached are "visited sites":
+ * one just removed from its cache (or loading for the first time) reports no version;
+ * an evicted one stays listed as evicted until it has a version again.
+ */
+export async function keepSummary(summary: VisitSummary, customStore = store()): Promise<void> {
+  if (summary.seq !== undefined) return saveVisit(summary, customStore);
+  const old = await get<VisitRecord>(summary.address, customStore);
+  if (!old?.evictedAt) await del(summary.address, customStore);
+}
+
+/**
+ * The quota evicted a site: nothing of it is cached any more, nor pinned. `at` is also
+ * the summary time, so a report sent before the eviction cannot bring the entry back.
+ */
+export async function markEvicted(address: string, at = Date.now(), customStore = store()): Promise<void> {
+  await update<VisitRecord>(address, (old) => ({ ...old, address, seenAt: old?.seenAt ?? at, at, seq: undefined, size: 0, pinned: false, evictedAt: at }), customStore);
 }
 
 /** A site opened from the app, before its page reports anything. */

@@ -49,5 +49,8 @@ describe('governor', () => {
     expect(planEviction(sites, 400)).toEqual([]);
     expect(planEviction(sites, 250, 'd')).toEqual(['b', 'c']);
     expect(planEviction(sites, 50, 'b')).toEqual(['c', 'd']);
+    // Several open sites are all kept; an empty (already evicted) entry is never picked.
+    expect(planEviction(sites, 50, ['b', 'c'])).toEqual(['d']);
+    expect(planEviction([...sites, { address: 'e', bytes: 0, lastVisit: 0, pinned: false }], 250, 'd')).toEqual(['b', 'c']);
   });
 });

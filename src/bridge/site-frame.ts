@@ -1,0 +1,63 @@
+import { siteOriginFor, type ManageCommandMessage, type ManageDoneMessage, type ManageReadyMessage, type SiteAction, type VisitSummary } from './visit-messages.js';
+
+/** Why an action on a site's cache did not happen. */
+export class SiteActionError extends Error {
+  constructor(
+    readonly code: 'E_MANAGE_TIMEOUT' | 'E_MANAGE_FAILED',
+    message: string,
+  ) {
+    super(`${code}: ${message}`);
+    this.name = 'SiteActionError';
+  }
+}
+
+export interface SiteActionResult {
+  ok: boolean;
+  summary?: VisitSummary;
+}
+
+/**
+ * True when site origins share the app's registrable domain (`<address>.p2p.localhost`
+ * under `p2p.localhost`, `<address>.p2p.example.org` under `p2p.example.org`), so a
+ * frame of a site's origin inside an app-origin page keeps the site's own storage. A
+ * bare `localhost` app is a site of its own, as is each `<address>.localhost`.
+ */
+export function sitesShareAppSite(app: { hostname: string }): boolean {
+  return app.hostname.includes('.') && !/^\d+(\.\d+){3}$/.test(app.hostname);
+}
+
+/**
+ * Runs a cache action on a site's origin from an app-origin page, without a window: a
+ * hidden frame of `<site>/__p2p/manage.html` (a page of the site's origin that acts only
+ * on commands from its app-origin parent) does it and answers. Needs `sitesShareAppSite`;
+ * otherwise the frame has no storage and answers `ok: false`.
+ * @throws {SiteActionError} E_MANAGE_TIMEOUT when the frame does not answer in time.
+ */
+export function actInSiteFrame(address: string, action: SiteAction, app: { protocol: string; host: string } = location, timeoutMs = 10_000): Promise<SiteActionResult> {
+  const origin = siteOriginFor(address, app);
+  const frame = document.createElement('iframe');
+  frame.src = `${origin}/__p2p/manage.html`;
+  frame.hidden = true;
+  frame.setAttribute('aria-hidden', 'true');
+  frame.tabIndex = -1;
+  return new Promise<SiteActionResult>((resolve, reject) => {
+    const finish = (fn: () => void) => {
+      clearTimeout(timer);
+      window.removeEventListener('message', onMessage);
+      frame.remove();
+      fn();
+    };
+    const timer = setTimeout(() => finish(() => reject(new SiteActionError('E_MANAGE_TIMEOUT', 'the site’s cache did not answer'))), timeoutMs);
+    const onMessage = (event: MessageEvent<ManageReadyMessage | ManageDoneMessage>) => {
+      if (event.origin !== origin || event.source !== frame.contentWindow) return;
+      const m = event.data;
+      if (m?.type === 'p2p-manage-ready' && m.address === address) {
+        frame.contentWindow!.postMessage({ type: 'p2p-manage', action } satisfies ManageCommandMessage, origin);
+      } else if (m?.type === 'p2p-manage-done' && m.address === address && m.action === action) {
+        finish(() => resolve({ ok: m.ok, summary: m.summary }));
+      }
+    };
+    window.addEventListener('message', onMessage);
+    document.documentElement.append(frame);
+  });
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { cachedSites, enforceQuota, isOpenNow, type QuotaDeps } from '../../src/bridge/cache-quota.js';
+import type { VisitRecord } from '../../src/ui/visits-store.js';
+
+const MB = 1_000_000;
+const NOW = 1_000_000;
+
+function site(address: string, size: number, lastVisit: number, extra: Partial<VisitRecord> = {}): VisitRecord {
+  return { address, seq: 1, size, lastVisit, seenAt: lastVisit, pinned: false, at: lastVisit, open: false, ...extra };
+}
+
+function deps(records: VisitRecord[], quota: number, refuse: string[] = []): QuotaDeps & { evictedLog: string[] } {
+  const evictedLog: string[] = [];
+  return {
+    evictedLog,
+    visits: async () => records,
+    quota: async () => quota,
+    evict: async (address) => !refuse.includes(address),
+    evicted: async (address) => void evictedLog.push(address),
+    now: () => NOW,
+  };
+}
+
+describe('cache quota across sites', () => {
+  it('evicts the least recently visited unpinned site, keeping the pinned one and the one viewed', async () => {
+    const records = [site('pinned', 0.6 * MB, 100, { pinned: true }), site('older', 0.6 * MB, 200), site('viewed', 0.6 * MB, 300)];
+    const d = deps(records, 1 * MB);
+    expect(await enforceQuota('viewed', d)).toEqual(['older']);
+    expect(d.evictedLog).toEqual(['older']);
+  });
+
+  it('never evicts a site open in another tab, and skips one the browser refuses', async () => {
+    const records = [
+      site('open-elsewhere', MB, 100, { open: true, at: NOW - 1000 }),
+      site('refusing', MB, 150),
+      site('stale-open', MB, 200, { open: true, at: NOW - 60_000 }),
+      site('viewed', MB, 300),
+    ];
+    const d = deps(records, 1.5 * MB, ['refusing']);
+    expect(await enforceQuota('viewed', d)).toEqual(['stale-open']);
+  });
+
+  it('counts only sites with a cached version', () => {
+    const records = [site('a', 10, 1), site('gone', 10, 2, { seq: undefined }), site('evicted', 0, 3, { evictedAt: 5 })];
+    expect(cachedSites(records).map((s) => s.address)).toEqual(['a']);
+    expect(isOpenNow(site('x', 1, 1, { open: true, at: NOW - 5999 }), NOW)).toBe(true);
+    expect(isOpenNow(site('x', 1, 1, { open: true, at: NOW - 6000 }), NOW)).toBe(false);
+  });
+
+  it('does nothing within the quota', async () => {
+    const d = deps([site('a', MB, 1), site('b', MB, 2)], 3 * MB);
+    expect(await enforceQuota('b', d)).toEqual([]);
+  });
+});
