@@ -131,8 +131,39 @@ test('publish by drag-and-drop, another visitor opens it, then an update shows i
   await page.getByRole('button', { name: 'Publish new version' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Published version 2' })).toBeVisible({ timeout: 30_000 });
   expect((await (await fetch(`${ts.url}/api/sites/${address}`)).json()).seq).toBe(2);
+
+  // "Stop sharing" holds for the publisher's own tab too: the next visitor gets the
+  // site from the origin seed and not one byte from this tab.
+  await go(page, 'settings');
+  await page.getByRole('button', { name: 'Stop sharing' }).click();
+  await go(page, 'sites');
+  await expect(mine).toContainText('Not sharing now');
+  const uploadedBefore = await mine.locator('[data-field="uploaded"]').textContent();
+  const late = await newVisitor(browser);
+  await late.page.goto(url);
+  await expect(late.page.locator('#title')).toHaveText('Second version!', { timeout: 60_000 });
+  expect(late.errors()).toEqual([]);
+  await late.context.close();
+  await expect(mine.locator('[data-field="uploaded"]')).toHaveText(uploadedBefore!);
   expect(publisher.errors()).toEqual([]);
   await publisher.context.close();
+});
+
+test('a site visited while the app was closed is listed when the app opens', async ({ browser }) => {
+  const { bundle } = await publishFixture(ts.url);
+  const address = bundle.manifest.address;
+  const { context, page, errors } = await newVisitor(browser, [/WebSocket/]);
+  await openSite(page, ts.siteUrl(address));
+  await expect.poll(() => page.evaluate(() => (globalThis as unknown as { p2pSite?: { engine: { state: { phase: string } } } }).p2pSite?.engine.state.phase)).toBe('ready');
+  await page.waitForTimeout(2500); // one report from the page
+  await page.close();
+  const appPage = await context.newPage();
+  await appPage.goto(`${app}#sites`);
+  const visited = appPage.locator(`li[data-kind="visited"][data-address="${address}"]`);
+  await expect(visited.locator('[data-field="seq"]')).toHaveText('1');
+  await expect(visited).not.toContainText('Open now');
+  expect(errors()).toEqual([]);
+  await context.close();
 });
 
 test('export a key, clear storage, import it with its passphrase, publish the next version', async ({ browser }) => {

@@ -84,7 +84,8 @@ export class Activity extends EventTarget {
     while (this.samples.length > 1 && now - this.samples[0].at > 4000) this.samples.shift();
     const first = this.samples[0];
     const seconds = Math.max(1, (now - first.at) / 1000);
-    const addresses = new Set([...published.map((p) => p.manifest.address), ...pages.filter((o) => o.summary.seeding).map((o) => o.summary.address)]);
+    const sharedHere = this.seeded.sharing.upload ? published : [];
+    const addresses = new Set([...sharedHere.map((p) => p.manifest.address), ...pages.filter((o) => o.summary.seeding).map((o) => o.summary.address)]);
     const next: ActivityStatus = {
       sitesSeeding: addresses.size,
       peers: published.reduce((n, p) => n + p.transfer.stats.peers, 0) + pages.reduce((n, o) => n + o.summary.peers, 0),

@@ -118,13 +118,13 @@ export class P2pMySites extends LitElement {
     return html`<li class="site" data-address=${site.address} data-kind="published">
       <div class="title">
         <span class="name mono">${shortAddress(site.address)}</span>
-        ${seeded ? html`<span class="badge live">Seeding from this tab</span>` : nothing}
+        ${seeded ? (seeding.sharing.upload ? html`<span class="badge live">Seeding from this tab</span>` : html`<span class="badge" data-state="not-sharing">Not sharing now (settings)</span>`) : nothing}
       </div>
       <dl>
         <div><dt>Version</dt><dd data-field="seq">${site.seq ?? '—'}</dd></div>
         <div><dt>Size</dt><dd>${site.size !== undefined ? formatBytes(site.size) : '—'}</dd></div>
         <div><dt>Peers now</dt><dd>${seeded ? seeded.transfer.stats.peers : '—'}</dd></div>
-        <div><dt>Uploaded</dt><dd>${seeded ? formatBytes(seeded.transfer.stats.uploaded) : '—'}</dd></div>
+        <div><dt>Uploaded</dt><dd data-field="uploaded">${seeded ? formatBytes(seeded.transfer.stats.uploaded) : '—'}</dd></div>
         <div><dt>Key made</dt><dd>${formatDate(site.createdAt)}</dd></div>
       </dl>
       ${site.seq === undefined ? html`<p class="small muted">Not published on this server (yet).</p>` : nothing}

@@ -8,7 +8,7 @@ import { currentManifest, diffPlan, publishSite, PublishError, type PublishStep 
 import { fileTree, planPublish, type PickedFile, type PublishPlan, type TreeNode } from './publish-plan.js';
 import './qr-view.js';
 import { filesFromDrop, filesFromList } from './read-drop.js';
-import { seeding } from './seeding.js';
+import { publisherSwarmOptions, seeding } from './seeding.js';
 import { siteUrlFor } from './site-url.js';
 import { base } from './styles.js';
 
@@ -169,6 +169,7 @@ export class P2pPublish extends LitElement {
         key,
         server: this.server,
         newKey: !this.target,
+        swarm: publisherSwarmOptions(await seeding.currentSettings()),
         progress: (step, done, total) => {
           this.step = step;
           this.progress = total ? done / total : 1;

@@ -1,5 +1,5 @@
 import { addressFromPublicKey, buildBundle, contentTypeFor, diffFiles, sha256, toHex, type KeyPair, type Manifest, type ManifestDiff } from '../core/index.js';
-import { SiteSwarm, type VersionTransfer } from '../swarm/site-swarm.js';
+import { SiteSwarm, type SiteSwarmOptions, type VersionTransfer } from '../swarm/site-swarm.js';
 import type { PublishPlan } from './publish-plan.js';
 
 /** A failed step of publishing, with the code the app explains (messages.ts). */
@@ -69,7 +69,7 @@ export async function diffPlan(current: Manifest, plan: PublishPlan): Promise<{ 
  * Reads, signs and uploads a site, then starts seeding it from this browser. Returns the
  * manifest published (seq = current + 1) and the swarm that seeds it.
  */
-export async function publishSite(options: { plan: PublishPlan; key: KeyPair; server: string; progress: ProgressFn; newKey?: boolean }): Promise<{ manifest: Manifest; swarm: SiteSwarm; transfer: VersionTransfer }> {
+export async function publishSite(options: { plan: PublishPlan; key: KeyPair; server: string; progress: ProgressFn; newKey?: boolean; swarm?: Partial<Omit<SiteSwarmOptions, 'endpoints'>> }): Promise<{ manifest: Manifest; swarm: SiteSwarm; transfer: VersionTransfer }> {
   const { plan, key, server, progress } = options;
   const files = [];
   let read = 0;
@@ -103,7 +103,8 @@ export async function publishSite(options: { plan: PublishPlan; key: KeyPair; se
 
   progress('seeding', 0, 1);
   const url = new URL(server);
-  const swarm = new SiteSwarm({ endpoints: { announce: [`${url.protocol === 'https:' ? 'wss' : 'ws'}://${url.host}/announce`], seedBase: `${url.origin}/seed/` } });
+  // Under the visitor's settings (caps, "stop sharing"; "origin only" opens no connection).
+  const swarm = new SiteSwarm({ ...options.swarm, endpoints: { announce: [`${url.protocol === 'https:' ? 'wss' : 'ws'}://${url.host}/announce`], seedBase: `${url.origin}/seed/` } });
   const stored = new Map(bundle.files.map(({ file, bytes }) => [file.sha256, new Blob([bytes as BlobPart])]));
   const transfer = swarm.transfer(bundle.manifest, stored, { fileComplete: async (_f, b) => new Blob([b as BlobPart]) });
   await swarm.joinDiscovery(address, { newest: () => bundle.manifest, received: async () => true, warn: (m) => console.warn(`[p2p] ${m}`) });

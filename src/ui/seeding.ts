@@ -1,5 +1,9 @@
 import type { Manifest } from '../core/index.js';
-import type { SiteSwarm, VersionTransfer } from '../swarm/site-swarm.js';
+import { SETTINGS_CHANNEL, type ChannelMessage } from '../settings/messages.js';
+import { loadSettings } from '../settings/settings-store.js';
+import { watchPageConditions } from '../site/page-conditions.js';
+import { decideSharing, normaliseSettings, rtcConfiguration, type Conditions, type ResourceSettings, type SharingDecision } from '../swarm/governor.js';
+import type { SiteSwarm, SiteSwarmOptions, VersionTransfer } from '../swarm/site-swarm.js';
 
 /** A site this tab seeds because it was published from here. */
 export interface SeededSite {
@@ -8,14 +12,81 @@ export interface SeededSite {
   transfer: VersionTransfer;
 }
 
+/** What a publisher's tab may do under the visitor's settings (the same governor as site pages). */
+export function publisherSharing(settings: ResourceSettings, conditions: Partial<Conditions> = {}): SharingDecision {
+  return decideSharing(settings, { hiddenForMs: 0, seedRank: 0, ...conditions });
+}
+
+/** Swarm options for seeding from the publisher's tab under the visitor's settings. */
+export function publisherSwarmOptions(settings: ResourceSettings, conditions: Partial<Conditions> = {}): Pick<SiteSwarmOptions, 'usePeers' | 'upload' | 'uploadLimit' | 'downloadLimit' | 'maxConns' | 'rtcConfig'> {
+  const decision = publisherSharing(settings, conditions);
+  return { usePeers: decision.usePeers, upload: decision.upload, uploadLimit: settings.uploadLimit, downloadLimit: settings.downloadLimit, maxConns: settings.maxConnections, rtcConfig: rtcConfiguration(settings) };
+}
+
 /**
  * The sites this tab seeds after publishing them, one swarm per address: publishing a
- * new version stops seeding the old one. Seeding lasts while the tab is open.
+ * new version stops seeding the old one. Seeding lasts while the tab is open and follows
+ * the visitor's settings like any site page: "stop sharing", "download only", the caps,
+ * a hidden tab past the grace period; "origin only" ends it.
  */
 export class Seeding extends EventTarget {
   private readonly sites = new Map<string, SeededSite>();
+  private settings: ResourceSettings = normaliseSettings(undefined);
+  private conditions: Partial<Conditions> = {};
+  private following = false;
+
+  /** The settings to publish with; starts following changes (other tabs, this one). */
+  async currentSettings(): Promise<ResourceSettings> {
+    this.follow();
+    this.settings = await loadSettings();
+    return this.settings;
+  }
+
+  /** Whether sites published now are shared with peers, and if not, why. */
+  get sharing(): SharingDecision {
+    return publisherSharing(this.settings, this.conditions);
+  }
+
+  private follow(): void {
+    if (this.following) return;
+    this.following = true;
+    const channel = new BroadcastChannel(SETTINGS_CHANNEL);
+    channel.onmessage = (event: MessageEvent<ChannelMessage>) => {
+      if (event.data?.type !== 'settings') return;
+      try {
+        this.settings = normaliseSettings(event.data.settings);
+      } catch {
+        return;
+      }
+      this.apply();
+    };
+    watchPageConditions(
+      () => this.settings.hiddenGraceMs,
+      (c) => {
+        this.conditions = { ...this.conditions, ...c };
+        this.apply();
+      },
+    );
+  }
+
+  private apply(): void {
+    const options = publisherSwarmOptions(this.settings, this.conditions);
+    for (const site of this.all()) {
+      if (!options.usePeers) {
+        void this.stop(site.manifest.address);
+        continue;
+      }
+      site.swarm.applyLimits({ upload: options.upload!, uploadLimit: options.uploadLimit!, downloadLimit: options.downloadLimit!, maxConns: options.maxConns! });
+    }
+    this.dispatchEvent(new Event('change'));
+  }
 
   add(site: SeededSite): void {
+    if (!this.sharing.usePeers) {
+      // "Origin only": the site is on the server; this tab shares nothing.
+      void site.swarm.destroy();
+      return;
+    }
     const old = this.sites.get(site.manifest.address);
     this.sites.set(site.manifest.address, site);
     if (old && old.swarm !== site.swarm) void old.swarm.destroy();
