@@ -61,8 +61,9 @@ interface Target {
       if (t.element instanceof HTMLSourceElement) (t.element.parentElement as HTMLMediaElement | null)?.load?.();
     }
   };
+  // Files not shown yet get their normal URL; a stream already playing is left to the engine.
   const fallbackAll = () => {
-    for (const [path, list] of targets) show(path, list[0].url);
+    for (const [path, list] of targets) if (!settled.has(path)) show(path, list[0].url);
   };
 
   let engine: Promise<{ fetch(path: string): Promise<Response>; stats(): unknown } | undefined> = Promise.resolve(undefined);

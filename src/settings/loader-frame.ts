@@ -63,10 +63,13 @@ window.addEventListener('message', (event: MessageEvent<LoaderHello | HeartbeatM
   const m = event.data;
   if (m?.type === 'p2p-loader-hello' && !parentOrigin) {
     parentOrigin = event.origin;
-    void loadSettings().then(
-      (saved) => saved.updatedAt > 0 && learn(saved),
-      () => undefined, // No storage for this frame: the app and open sites answer the query.
-    );
+    // Browsers that block third-party storage say so here; reading anyway only fails.
+    void (document.hasStorageAccess?.() ?? Promise.resolve(true))
+      .then((allowed) => (allowed ? loadSettings() : undefined))
+      .then(
+        (saved) => saved && saved.updatedAt > 0 && learn(saved),
+        () => undefined, // No storage for this frame: the app and open sites answer the query.
+      );
     settingsChannel.postMessage({ type: 'query' } satisfies ChannelMessage);
   } else if (m?.type === 'p2p-heartbeat' && event.origin === parentOrigin && typeof m.address === 'string') {
     // A loader engine is named after its host page, so two host pages using the same
