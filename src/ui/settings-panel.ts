@@ -5,13 +5,18 @@ import { loadSettings, saveSettings } from '../settings/settings-store.js';
 import { cachedSites, enforceQuota } from '../bridge/cache-quota.js';
 import { sitesShareAppSite } from '../bridge/site-frame.js';
 import { listVisits } from './visits-store.js';
+import { activity, type ActivityStatus } from './activity.js';
 
 /**
  * Resource and privacy settings: each control with what it means, a one-click
  * "stop sharing", and a plain-language account of what others can see.
  */
 export class P2pSettingsPanel extends LitElement {
-  static override properties = { settings: { state: true }, message: { state: true }, usage: { state: true } };
+  static override properties = { settings: { state: true }, message: { state: true }, usage: { state: true }, now: { state: true } };
+  /** What this browser does right now, shown beside each limit. */
+  now: ActivityStatus = activity.status;
+  private readonly onActivity = () => (this.now = { ...activity.status });
+  private readonly onVisit = () => void this.measure();
   settings?: ResourceSettings;
   message = '';
   /** Bytes the visited sites hold in their caches, as they last reported them. */
@@ -34,8 +39,16 @@ export class P2pSettingsPanel extends LitElement {
     dl { margin: 0; } dt { font-weight: 600; margin-top: 0.6rem; } dd { margin: 0.15rem 0 0; }
   `;
 
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    activity.removeEventListener('change', this.onActivity);
+    activity.removeEventListener('visit', this.onVisit);
+  }
+
   override async connectedCallback(): Promise<void> {
     super.connectedCallback();
+    activity.addEventListener('change', this.onActivity);
+    activity.addEventListener('visit', this.onVisit);
     this.settings = await loadSettings();
     await this.measure();
   }
@@ -64,6 +77,7 @@ export class P2pSettingsPanel extends LitElement {
   /** Number inputs show kB/s and MB; -1 (no cap) shows as an empty field. */
   private rateInput(field: 'uploadLimit' | 'downloadLimit', label: string, hint: string) {
     const value = this.settings![field];
+    const rate = field === 'uploadLimit' ? this.now.upRate : this.now.downRate;
     return html`<label
       >${label}
       <input
@@ -78,7 +92,7 @@ export class P2pSettingsPanel extends LitElement {
           void this.change({ [field]: text === '' ? -1 : Math.round(Number(text) * 1000) });
         }}
       />
-      <span class="hint" id=${`${field}-hint`}>${hint}</span></label
+      <span class="hint" id=${`${field}-hint`}><strong data-now=${field}>Now ${formatBytes(rate)}/s.</strong> ${hint}</span></label
     >`;
   }
 
@@ -114,12 +128,12 @@ export class P2pSettingsPanel extends LitElement {
         <label
           >Peer connections
           <input type="number" min="1" max="100" name="maxConnections" .value=${String(s.maxConnections)} @change=${(e: Event) => this.change({ maxConnections: Number((e.target as HTMLInputElement).value) })} />
-          <span class="hint">At most this many at once over all sites.</span></label
+          <span class="hint"><strong data-now="peers">Now ${this.now.peers}.</strong> At most this many at once over all sites.</span></label
         >
         <label
           >Sites shared at once
           <input type="number" min="0" max="50" name="maxSeededSites" .value=${String(s.maxSeededSites)} @change=${(e: Event) => this.change({ maxSeededSites: Number((e.target as HTMLInputElement).value) })} />
-          <span class="hint">Only sites open in a tab are ever shared; the most recently opened first.</span></label
+          <span class="hint"><strong data-now="sites">Now ${this.now.sitesSeeding}.</strong> Only sites open in a tab are ever shared; the most recently opened first.</span></label
         >
         <label
           >Cache for sites (MB)
@@ -155,6 +169,8 @@ export class P2pSettingsPanel extends LitElement {
           <dd>When it serves files to you it sees your IP address and which files of which site, like any web server.</dd>
           <dt>Sites</dt>
           <dd>Each site runs on its own origin: it cannot read your keys, these settings' storage, or other sites' data.</dd>
+          <dt>This browser</dt>
+          <dd>The app keeps a list of the sites you visited (address, title, version, size, when) for “My sites” and the cache limit. It stays in this browser; remove a site to forget it.</dd>
         </dl>
       </section>
     `;
