@@ -1,5 +1,5 @@
 import { loadSettings } from '../settings/settings-store.js';
-import { planEviction, type CachedSite } from '../swarm/governor.js';
+import { effectiveQuota, planEviction, type CachedSite } from '../swarm/governor.js';
 import { listVisits, markEvicted, type VisitRecord } from '../ui/visits-store.js';
 import { actInSiteFrame } from './site-frame.js';
 import { VISIT_OPEN_EXPIRY_MS } from './visit-messages.js';
@@ -24,7 +24,7 @@ export interface QuotaDeps {
 
 const defaultDeps: QuotaDeps = {
   visits: () => listVisits(),
-  quota: async () => (await loadSettings()).storageQuota,
+  quota: async () => effectiveQuota(await loadSettings(), (await navigator.storage?.estimate?.().catch(() => undefined))?.quota),
   evict: async (address) => (await actInSiteFrame(address, 'remove')).ok,
   evicted: (address, at) => markEvicted(address, at),
   now: () => Date.now(),

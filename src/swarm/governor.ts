@@ -74,6 +74,14 @@ export function defaultQuota(browserQuota: number | undefined): number {
 }
 
 /**
+ * The cache quota in force: the visitor's own choice, or, while it is the default, the
+ * default scaled down to what the browser grants (`defaultQuota`).
+ */
+export function effectiveQuota(settings: ResourceSettings, browserQuota: number | undefined): number {
+  return settings.storageQuota === DEFAULT_SETTINGS.storageQuota ? defaultQuota(browserQuota) : settings.storageQuota;
+}
+
+/**
  * Checks settings from storage or a form; fills gaps with defaults.
  * @throws {RangeError} naming the field, when a value is out of range.
  */

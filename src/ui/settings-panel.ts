@@ -1,5 +1,5 @@
 import { LitElement, css, html } from 'lit';
-import { DEFAULT_SETTINGS, type ResourceSettings, type SharingMode } from '../swarm/governor.js';
+import { DEFAULT_SETTINGS, effectiveQuota, type ResourceSettings, type SharingMode } from '../swarm/governor.js';
 import { formatBytes } from '../site/format.js';
 import { loadSettings, saveSettings } from '../settings/settings-store.js';
 import { cachedSites, enforceQuota } from '../bridge/cache-quota.js';
@@ -12,7 +12,7 @@ import { activity, type ActivityStatus } from './activity.js';
  * "stop sharing", and a plain-language account of what others can see.
  */
 export class P2pSettingsPanel extends LitElement {
-  static override properties = { settings: { state: true }, message: { state: true }, usage: { state: true }, now: { state: true } };
+  static override properties = { settings: { state: true }, message: { state: true }, usage: { state: true }, now: { state: true }, browserQuota: { state: true } };
   /** What this browser does right now, shown beside each limit. */
   now: ActivityStatus = activity.status;
   private readonly onActivity = () => (this.now = { ...activity.status });
@@ -21,6 +21,8 @@ export class P2pSettingsPanel extends LitElement {
   message = '';
   /** Bytes the visited sites hold in their caches, as they last reported them. */
   usage?: { used: number; sites: number };
+  /** What the browser grants this origin, which scales the default cache size down. */
+  browserQuota?: number;
 
   static override styles = css`
     :host { display: block; }
@@ -50,6 +52,7 @@ export class P2pSettingsPanel extends LitElement {
     activity.addEventListener('change', this.onActivity);
     activity.addEventListener('visit', this.onVisit);
     this.settings = await loadSettings();
+    this.browserQuota = (await navigator.storage?.estimate?.().catch(() => undefined))?.quota;
     await this.measure();
   }
 
@@ -138,10 +141,14 @@ export class P2pSettingsPanel extends LitElement {
         <label
           >Cache for sites (MB)
           <input type="number" min="1" name="storageQuota" .value=${String(Math.round(s.storageQuota / 1e6))} @change=${(e: Event) => this.change({ storageQuota: Number((e.target as HTMLInputElement).value) * 1e6 })} />
-          <span class="hint">Least recently visited sites that are not pinned make room first.</span></label
+          <span class="hint"
+            >Least recently visited sites that are not pinned make room first.${s.storageQuota === DEFAULT_SETTINGS.storageQuota && effectiveQuota(s, this.browserQuota) < s.storageQuota
+              ? ` This browser grants ${formatBytes(this.browserQuota ?? 0)}, so the default is a tenth of that: ${formatBytes(effectiveQuota(s, this.browserQuota))}.`
+              : ''}</span
+          ></label
         >
         ${this.usage
-          ? html`<p>${this.usage.sites} cached ${this.usage.sites === 1 ? 'site uses' : 'sites use'} ${formatBytes(this.usage.used)} of ${formatBytes(s.storageQuota)}. <meter min="0" max=${s.storageQuota} .value=${this.usage.used} aria-label="Cache used"></meter></p>`
+          ? html`<p>${this.usage.sites} cached ${this.usage.sites === 1 ? 'site uses' : 'sites use'} ${formatBytes(this.usage.used)} of ${formatBytes(effectiveQuota(s, this.browserQuota))}. <meter min="0" max=${effectiveQuota(s, this.browserQuota)} .value=${this.usage.used} aria-label="Cache used"></meter></p>`
           : ''}
         <label
           >Pause on a metered connection

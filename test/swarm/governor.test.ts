@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, decideSharing, defaultQuota, normaliseSettings, planEviction, shareOfCap } from '../../src/swarm/governor.js';
+import { DEFAULT_SETTINGS, decideSharing, defaultQuota, effectiveQuota, normaliseSettings, planEviction, shareOfCap } from '../../src/swarm/governor.js';
 
 const calm = { hiddenForMs: 0, seedRank: 0 };
 
@@ -36,6 +36,9 @@ describe('governor', () => {
   it('defaults the quota to 300 MB or a tenth of the browser grant', () => {
     expect(defaultQuota(undefined)).toBe(DEFAULT_SETTINGS.storageQuota);
     expect(defaultQuota(1_000_000_000)).toBe(100_000_000);
+    // The visitor's own choice stands; the default shrinks to a tenth of what the browser grants.
+    expect(effectiveQuota(normaliseSettings(undefined), 1_000_000_000)).toBe(100_000_000);
+    expect(effectiveQuota(normaliseSettings({ storageQuota: 500_000_000 }), 1_000_000_000)).toBe(500_000_000);
     expect(defaultQuota(100_000_000_000)).toBe(300_000_000);
   });
 
