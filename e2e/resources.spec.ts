@@ -119,6 +119,8 @@ test('"origin only" mode never creates an RTCPeerConnection, and the site still 
   await openSettings(app);
   await app.getByLabel('How this browser takes part').selectOption('origin-only');
   await expect(app.getByRole('status').filter({ hasText: 'Saved' })).toBeVisible();
+  // The app is closed before the first visit: the site reads the choice from the app's storage.
+  await app.close();
 
   await openSite(page, ts.siteUrl(manifest.address));
   await waitForPhase(page, 'ready');

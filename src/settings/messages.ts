@@ -23,6 +23,8 @@ export type ChannelMessage = { type: 'settings'; settings: ResourceSettings } | 
 /** Frame -> site page. */
 export type FrameMessage =
   | { type: 'p2p-settings'; settings: ResourceSettings }
+  /** The app's storage holds no saved settings: the defaults apply, no need to wait. */
+  | { type: 'p2p-settings-none' }
   /** How many site engines in this browser are active now, for splitting the caps. */
   | { type: 'p2p-engines'; active: number; rank: number };
 

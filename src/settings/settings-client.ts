@@ -73,6 +73,9 @@ export class SettingsClient {
       this.snapshot.settings = settings;
       void set('copy', settings, localCopyStore()).catch((err: unknown) => console.warn('[p2p] could not keep a copy of the settings', err));
       this.gotFromFrame();
+    } else if (m?.type === 'p2p-settings-none') {
+      this.gotFromFrame();
+      return;
     } else if (m?.type === 'p2p-engines' && Number.isInteger(m.active) && Number.isInteger(m.rank)) {
       this.snapshot.activeEngines = Math.max(1, m.active);
       this.snapshot.seedRank = Math.max(0, m.rank);

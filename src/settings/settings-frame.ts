@@ -74,6 +74,8 @@ if (address && window.parent !== window) {
           if (saved && newer(saved)) {
             known = saved;
             post({ type: 'p2p-settings', settings: saved });
+          } else if (!saved) {
+            post({ type: 'p2p-settings-none' });
           }
         },
         () => undefined, // No storage for this frame: the app and other sites answer the query.
