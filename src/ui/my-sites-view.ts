@@ -102,7 +102,8 @@ export class P2pMySites extends LitElement {
         await forgetVisit(record.address);
         this.message = `${record.title ?? shortAddress(record.address)} was removed from this browser’s cache.`;
       } else {
-        await replaceVisit({ ...record, ...summary, pinned: action === 'pin', seenAt: Date.now() });
+        // The manage page knows the cache, not the page's title: keep the one reported.
+        await replaceVisit({ ...record, ...summary, title: summary?.title ?? record.title, pinned: action === 'pin', seenAt: Date.now() });
         this.message = action === 'pin' ? 'Pinned: it stays in the cache and is never evicted.' : 'Unpinned: it may be evicted when the cache is full.';
       }
       await this.refreshVisits();
