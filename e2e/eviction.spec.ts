@@ -64,7 +64,7 @@ test('a quota smaller than two sites: the third visit evicts the least recently 
   await app.goto(`${ts.appUrl}#sites`);
   const pinnedCard = app.locator(`li[data-address="${pinned}"]`);
   await pinnedCard.getByRole('button', { name: 'Pin' }).click();
-  await expect(pinnedCard.getByText('Pinned', { exact: true })).toBeVisible();
+  await expect(pinnedCard.locator('.badge', { hasText: 'Pinned' })).toBeVisible();
 
   // Two sites (1.2 MB) exceed the quota, but one is pinned and the other is open: both stay.
   await openSite(site, ts.siteUrl(older));
@@ -76,7 +76,7 @@ test('a quota smaller than two sites: the third visit evicts the least recently 
   await waitForPhase(site, 'ready');
   await app.reload();
   await expect(app.locator(`li[data-address="${older}"] [data-state="evicted"]`)).toBeVisible({ timeout: 20_000 });
-  await expect(app.locator(`li[data-address="${pinned}"]`).getByText('Pinned', { exact: true })).toBeVisible();
+  await expect(app.locator(`li[data-address="${pinned}"]`).locator('.badge', { hasText: 'Pinned' })).toBeVisible();
   await expect(app.getByRole('spinbutton', { name: /Cache for sites/ })).toHaveCount(0); // still on My sites
   await site.close();
 

@@ -25,7 +25,7 @@ export interface QuotaDeps {
 const defaultDeps: QuotaDeps = {
   visits: () => listVisits(),
   quota: async () => effectiveQuota(await loadSettings(), (await navigator.storage?.estimate?.().catch(() => undefined))?.quota),
-  evict: async (address) => (await actInSiteFrame(address, 'remove')).ok,
+  evict: async (address) => (await actInSiteFrame(address, 'evict')).ok,
   evicted: (address, at) => markEvicted(address, at),
   now: () => Date.now(),
 };
@@ -55,7 +55,8 @@ export async function enforceQuota(viewing: string, deps: QuotaDeps = defaultDep
   for (const address of plan) {
     try {
       if (!(await deps.evict(address))) {
-        console.warn(`[p2p] the browser refused to evict ${address} from its cache`);
+        // Open in a tab after all, or pinned: the site said no. The next pass asks again.
+        console.info(`[p2p] ${address} was not evicted: it is open or pinned`);
         continue;
       }
       await deps.evicted(address, deps.now());

@@ -15,7 +15,17 @@ import type { ManageCommandMessage, ManageDoneMessage, ManageReadyMessage, SiteA
 const address = addressOfHost(location.hostname);
 const appOrigin = appOriginOf(location);
 const status = document.getElementById('status')!;
-const ACTIONS: readonly SiteAction[] = ['pin', 'unpin', 'remove'];
+const ACTIONS: readonly SiteAction[] = ['pin', 'unpin', 'remove', 'evict'];
+
+/**
+ * True while a page of this site runs its engine: the runtime holds this Web Lock for
+ * the page's life (runtime-main.ts). Timers in background tabs slow down, so the app's
+ * "open now" can lag; the lock cannot.
+ */
+async function siteIsOpen(): Promise<boolean> {
+  const held = (await navigator.locks?.query?.())?.held ?? [];
+  return held.some((lock) => lock.name === `p2p-engine:${address}`);
+}
 const framed = window.parent !== window;
 // ancestorOrigins where the browser has it (Chromium, Safari); postMessage's targetOrigin
 // below keeps commands from any other parent out anyway.
@@ -37,14 +47,15 @@ if (!address || !commander) {
     const action = event.data.action;
     let ok = true;
     try {
+      if (action === 'evict' && (await siteIsOpen())) throw new Error('E_OPEN: the site is open in a tab');
       await applySiteAction(address, action);
       if (action === 'pin') await persistStorage();
       const channel = new BroadcastChannel(SITE_ACTIONS_CHANNEL);
-      channel.postMessage({ action });
+      channel.postMessage({ action: action === 'evict' ? 'remove' : action });
       channel.close();
     } catch (err) {
       ok = false;
-      console.warn('[p2p] could not change the cache', err);
+      if (action !== 'evict') console.warn('[p2p] could not change the cache', err);
     }
     const record = await readRecord(address).catch(() => undefined);
     const summary = record?.current ? { ...summaryOf(address, record, baselineOf(record), { peers: 0, seeding: false, downloaded: 0, uploaded: 0 }, '', undefined), open: false } : undefined;

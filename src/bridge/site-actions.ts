@@ -6,8 +6,21 @@ import type { SiteAction } from './visit-messages.js';
 /** BroadcastChannel on a site's origin: the manage page acted, open pages should react. */
 export const SITE_ACTIONS_CHANNEL = 'p2p-site-actions';
 
+/** Why the cache quota may not evict this site now. */
+export class EvictionRefused extends Error {
+  constructor(
+    readonly code: 'E_PINNED' | 'E_OPEN',
+    message: string,
+  ) {
+    super(`${code}: ${message}`);
+    this.name = 'EvictionRefused';
+  }
+}
+
 /**
- * Pins, unpins or removes this origin's site from the cache. Removing drops the served
+ * Pins, unpins, removes or evicts this origin's site from the cache. Evicting is
+ * removing for the cache quota; it is refused when the site's own record says pinned
+ * (the app's directory may be behind). Removing drops the served
  * and pending versions and their files but keeps the highest seq seen, so a removal can
  * never open the way to a rollback (docs/ARCHITECTURE.md, "Trust").
  */
@@ -17,6 +30,7 @@ export async function applySiteAction(address: string, action: SiteAction, store
     return;
   }
   const record = await getSite(address, stores);
+  if (action === 'evict' && record?.pinned) throw new EvictionRefused('E_PINNED', 'the site is pinned');
   const files = [...(record?.current?.files ?? []), ...(record?.pending?.files ?? [])];
   await updateSite(
     address,

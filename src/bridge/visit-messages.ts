@@ -48,7 +48,8 @@ export interface VisitQueryMessage {
   type: 'p2p-visit-query';
 }
 
-export type SiteAction = 'pin' | 'unpin' | 'remove';
+/** `evict` is `remove` for the cache quota: refused while the site is pinned or open in a tab. */
+export type SiteAction = 'pin' | 'unpin' | 'remove' | 'evict';
 /** Manage page -> opener (app): ready for a command. */
 export interface ManageReadyMessage {
   type: 'p2p-manage-ready';
