@@ -147,7 +147,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     const siteHost = siteOfHost(req.headers.host);
     if (path.startsWith('/__p2p/')) {
       const rel = decodeSegment(path.slice('/__p2p/'.length));
-      if (siteHost && (rel === 'index.html' || rel === 'settings.html' || rel === 'loader-frame.html')) throw new HttpError(404, 'E_NOT_FOUND', 'not served on a site origin');
+      // The app (and its keys) only at `/`, where it refuses to be framed.
+      if (rel === 'index.html') throw new HttpError(404, 'E_NOT_FOUND', 'the app is at /');
+      if (siteHost && (rel === 'settings.html' || rel === 'loader-frame.html')) throw new HttpError(404, 'E_NOT_FOUND', 'not served on a site origin');
       // CORS: the embed loader imports its engine from pages on other origins.
       const extra: Record<string, string> = { 'Access-Control-Allow-Origin': '*', ...(rel === 'sw.js' ? { 'Service-Worker-Allowed': '/' } : {}) };
       return sendDist(req, res, rel, extra);

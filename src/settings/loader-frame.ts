@@ -1,4 +1,4 @@
-import { ENGINE_EXPIRY_MS, ENGINES_CHANNEL, SETTINGS_CHANNEL, type ChannelMessage, type FrameMessage, type HeartbeatMessage } from './messages.js';
+import { acceptableHeartbeat, acceptableSettings, ENGINE_EXPIRY_MS, ENGINES_CHANNEL, SETTINGS_CHANNEL, type ChannelMessage, type FrameMessage, type HeartbeatMessage } from './messages.js';
 import { loaderPart, type LoaderHello, type LoaderSettingsMessage } from './loader-messages.js';
 import { normaliseSettings, type ResourceSettings } from '../swarm/governor.js';
 import { loadSettings } from './settings-store.js';
@@ -16,14 +16,8 @@ let known: ResourceSettings | undefined;
 const newer = (s: ResourceSettings) => !known || (s.updatedAt ?? 0) > (known.updatedAt ?? 0);
 const post = (message: LoaderSettingsMessage | FrameMessage) => parentOrigin && window.parent.postMessage(message, parentOrigin);
 const learn = (input: unknown) => {
-  let settings: ResourceSettings;
-  try {
-    settings = normaliseSettings(input as Partial<ResourceSettings>);
-  } catch (err) {
-    console.warn('[p2p] ignored invalid settings', err);
-    return;
-  }
-  if (!newer(settings)) return;
+  const settings = acceptableSettings(input);
+  if (!settings || !newer(settings)) return;
   known = settings;
   post({ type: 'p2p-loader-settings', settings: loaderPart(settings) });
 };
@@ -55,7 +49,8 @@ const note = (m: HeartbeatMessage) => {
   recount();
 };
 engines.onmessage = (event: MessageEvent<HeartbeatMessage>) => {
-  if (event.data?.type === 'p2p-heartbeat' && typeof event.data.address === 'string') note(event.data);
+  const heartbeat = acceptableHeartbeat(event.data);
+  if (heartbeat) note(heartbeat);
 };
 
 window.addEventListener('message', (event: MessageEvent<LoaderHello | HeartbeatMessage>) => {
@@ -63,6 +58,8 @@ window.addEventListener('message', (event: MessageEvent<LoaderHello | HeartbeatM
   const m = event.data;
   if (m?.type === 'p2p-loader-hello' && !parentOrigin) {
     parentOrigin = event.origin;
+    // Settings heard on the channel before the hello had nowhere to go yet.
+    if (known) post({ type: 'p2p-loader-settings', settings: loaderPart(known) });
     // Browsers that block third-party storage say so here; reading anyway only fails.
     void (document.hasStorageAccess?.() ?? Promise.resolve(true))
       .then((allowed) => (allowed ? loadSettings() : undefined))
@@ -71,10 +68,10 @@ window.addEventListener('message', (event: MessageEvent<LoaderHello | HeartbeatM
         () => undefined, // No storage for this frame: the app and open sites answer the query.
       );
     settingsChannel.postMessage({ type: 'query' } satisfies ChannelMessage);
-  } else if (m?.type === 'p2p-heartbeat' && event.origin === parentOrigin && typeof m.address === 'string') {
-    // A loader engine is named after its host page, so two host pages using the same
-    // assets count as two engines, as two open sites do.
-    const heartbeat: HeartbeatMessage = { ...m, address: `loader:${parentOrigin}:${m.address}` };
+  } else if (m?.type === 'p2p-heartbeat' && event.origin === parentOrigin && acceptableHeartbeat(m)) {
+    // One engine per host origin, whatever the page claims: a page cannot pose as many
+    // engines to push real sites out of "sites shared at once" or shrink their caps.
+    const heartbeat: HeartbeatMessage = { ...acceptableHeartbeat(m)!, address: `loader:${parentOrigin}` };
     self = heartbeat.address;
     note(heartbeat);
     engines.postMessage(heartbeat);

@@ -1,4 +1,4 @@
-import type { ResourceSettings } from '../swarm/governor.js';
+import { normaliseSettings, type ResourceSettings } from '../swarm/governor.js';
 
 /**
  * Messages between a site's pages and the settings frame, a hidden page of the app's
@@ -22,7 +22,8 @@ export type ChannelMessage = { type: 'settings'; settings: ResourceSettings } | 
 
 /** Frame -> site page. */
 export type FrameMessage =
-  | { type: 'p2p-settings'; settings: ResourceSettings }
+  /** `fromStorage`: read from the app's storage, which wins over any copy. */
+  | { type: 'p2p-settings'; settings: ResourceSettings; fromStorage?: boolean }
   /** The app's storage holds no saved settings: the defaults apply, no need to wait. */
   | { type: 'p2p-settings-none' }
   /** How many site engines in this browser are active now, for splitting the caps. */
@@ -38,6 +39,33 @@ export interface HeartbeatMessage {
   since: number;
   /** The page is closing: forget this engine now rather than after the expiry. */
   gone?: boolean;
+}
+
+/** Clocks differ a little between processes; settings dated further ahead are refused. */
+const MAX_CLOCK_SKEW_MS = 60_000;
+
+/**
+ * Settings fit to apply, or undefined: complete and in range, and not dated in the
+ * future (a copy dated far ahead would otherwise win over every later change).
+ */
+export function acceptableSettings(input: unknown, now = Date.now()): ResourceSettings | undefined {
+  if (!input || typeof input !== 'object') return undefined;
+  let settings: ResourceSettings;
+  try {
+    settings = normaliseSettings(input as Partial<ResourceSettings>);
+  } catch {
+    return undefined;
+  }
+  if (!Number.isFinite(settings.updatedAt) || settings.updatedAt < 0 || settings.updatedAt > now + MAX_CLOCK_SKEW_MS) return undefined;
+  return settings;
+}
+
+/** A heartbeat with sane fields (from a page we do not control), or undefined. */
+export function acceptableHeartbeat(m: unknown, now = Date.now()): HeartbeatMessage | undefined {
+  const h = m as Partial<HeartbeatMessage> | undefined;
+  if (h?.type !== 'p2p-heartbeat' || typeof h.address !== 'string' || h.address.length > 300 || typeof h.seeding !== 'boolean') return undefined;
+  if (typeof h.since !== 'number' || !Number.isFinite(h.since) || h.since < 0) return undefined;
+  return { type: 'p2p-heartbeat', address: h.address, seeding: h.seeding, since: Math.min(h.since, now), gone: h.gone === true };
 }
 
 /** BroadcastChannel on the app's origin: settings changed, and engine heartbeats. */

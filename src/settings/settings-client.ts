@@ -1,6 +1,6 @@
 import { createStore, get, set, type UseStore } from 'idb-keyval';
 import { normaliseSettings, type ResourceSettings } from '../swarm/governor.js';
-import { appOriginOf, HEARTBEAT_MS, type FrameMessage, type HeartbeatMessage, type HelloMessage } from './messages.js';
+import { acceptableSettings, appOriginOf, HEARTBEAT_MS, type FrameMessage, type HeartbeatMessage, type HelloMessage } from './messages.js';
 
 /**
  * The site side of the settings frame: embeds the app's hidden relay page, keeps a
@@ -38,11 +38,9 @@ export class SettingsClient {
     this.localCopy = get<ResourceSettings>('copy', localCopyStore()).then(
       (copy) => {
         if (!copy) return undefined;
-        try {
-          return (this.snapshot.settings = normaliseSettings(copy));
-        } catch {
-          return undefined; // A damaged copy: newer settings or the defaults replace it.
-        }
+        // A damaged copy, or one dated in the future: newer settings or the defaults replace it.
+        const settings = acceptableSettings(copy);
+        return settings ? (this.snapshot.settings = settings) : undefined;
       },
       () => undefined,
     );
@@ -62,14 +60,18 @@ export class SettingsClient {
     if (event.origin !== this.appOrigin || event.source !== this.frame.contentWindow) return;
     const m = event.data;
     if (m?.type === 'p2p-settings') {
-      let settings: ResourceSettings;
-      try {
-        settings = normaliseSettings(m.settings);
-      } catch (err) {
-        console.warn('[p2p] ignored invalid settings from the app', err);
+      const settings = acceptableSettings(m.settings);
+      if (!settings) {
+        console.warn('[p2p] ignored invalid settings from the app');
         return;
       }
-      if ((settings.updatedAt ?? 0) <= (this.snapshot.settings.updatedAt ?? 0)) return;
+      // What the app's storage holds is the truth, even when this site's copy claims to
+      // be newer; anything else must be newer than the copy.
+      const same = settings.updatedAt === this.snapshot.settings.updatedAt;
+      if (same || (!m.fromStorage && settings.updatedAt < this.snapshot.settings.updatedAt)) {
+        if (same) this.gotFromFrame();
+        return;
+      }
       this.snapshot.settings = settings;
       void set('copy', settings, localCopyStore()).catch((err: unknown) => console.warn('[p2p] could not keep a copy of the settings', err));
       this.gotFromFrame();

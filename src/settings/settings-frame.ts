@@ -1,4 +1,4 @@
-import { ENGINE_EXPIRY_MS, ENGINES_CHANNEL, isSiteOriginOf, SETTINGS_CHANNEL, type ChannelMessage, type FrameMessage, type HeartbeatMessage, type HelloMessage } from './messages.js';
+import { acceptableHeartbeat, acceptableSettings, ENGINE_EXPIRY_MS, ENGINES_CHANNEL, isSiteOriginOf, SETTINGS_CHANNEL, type ChannelMessage, type FrameMessage, type HeartbeatMessage, type HelloMessage } from './messages.js';
 import type { ResourceSettings } from '../swarm/governor.js';
 import { loadSavedSettings } from './settings-store.js';
 
@@ -20,11 +20,15 @@ if (address && window.parent !== window) {
   const newer = (s: ResourceSettings) => !known || (s.updatedAt ?? 0) > (known.updatedAt ?? 0);
 
   const settingsChannel = new BroadcastChannel(SETTINGS_CHANNEL);
+  // `known` only ever holds settings from the app: its storage, or this channel (which
+  // only app-origin pages can post to). A site page's own copy is never relayed, so no
+  // site can push settings onto the others.
   settingsChannel.onmessage = (event: MessageEvent<ChannelMessage>) => {
     const m = event.data;
-    if (m?.type === 'settings' && m.settings && newer(m.settings)) {
-      known = m.settings;
-      post({ type: 'p2p-settings', settings: m.settings });
+    const settings = m?.type === 'settings' ? acceptableSettings(m.settings) : undefined;
+    if (settings && newer(settings)) {
+      known = settings;
+      post({ type: 'p2p-settings', settings });
     } else if (m?.type === 'query' && known) {
       settingsChannel.postMessage({ type: 'settings', settings: known } satisfies ChannelMessage);
     }
@@ -56,25 +60,27 @@ if (address && window.parent !== window) {
     recount();
   };
   engines.onmessage = (event: MessageEvent<HeartbeatMessage>) => {
-    if (event.data?.type === 'p2p-heartbeat' && typeof event.data.address === 'string') note(event.data);
+    const heartbeat = acceptableHeartbeat(event.data);
+    if (heartbeat) note(heartbeat);
   };
 
   window.addEventListener('message', (event: MessageEvent<HeartbeatMessage | HelloMessage>) => {
     if (event.origin !== parentOrigin) return;
     const m = event.data;
-    if (m?.type === 'p2p-heartbeat' && m.address === address) {
+    const heartbeat = acceptableHeartbeat(m);
+    if (heartbeat && heartbeat.address === address) {
       // Our own engine counts too; BroadcastChannel does not deliver to its sender.
-      note(m);
-      engines.postMessage(m);
+      note(heartbeat);
+      engines.postMessage(heartbeat);
     } else if (m?.type === 'p2p-hello') {
-      if (m.settings) known = m.settings;
       // The settings the visitor saved in the app, even on a first visit with no app open.
       void loadSavedSettings().then(
-        (saved) => {
+        (stored) => {
+          const saved = stored && acceptableSettings(stored);
           if (saved && newer(saved)) {
             known = saved;
-            post({ type: 'p2p-settings', settings: saved });
-          } else if (!saved) {
+            post({ type: 'p2p-settings', settings: saved, fromStorage: true });
+          } else if (!stored) {
             post({ type: 'p2p-settings-none' });
           }
         },

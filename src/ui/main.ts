@@ -130,4 +130,7 @@ class P2pApp extends LitElement {
   }
 }
 
-customElements.define('p2p-app', P2pApp);
+// Sites share the app's registrable domain: the app (its keys) never runs inside a frame,
+// even where a browser ignores the server's frame-ancestors header.
+if (window.top === window) customElements.define('p2p-app', P2pApp);
+else document.body.textContent = 'Open this app in its own tab.';

@@ -1,5 +1,5 @@
 import type { Manifest } from '../core/index.js';
-import { SETTINGS_CHANNEL, type ChannelMessage } from '../settings/messages.js';
+import { acceptableSettings, SETTINGS_CHANNEL, type ChannelMessage } from '../settings/messages.js';
 import { loadSettings } from '../settings/settings-store.js';
 import { watchPageConditions } from '../site/page-conditions.js';
 import { decideSharing, normaliseSettings, rtcConfiguration, type Conditions, type ResourceSettings, type SharingDecision } from '../swarm/governor.js';
@@ -53,11 +53,10 @@ export class Seeding extends EventTarget {
     const channel = new BroadcastChannel(SETTINGS_CHANNEL);
     channel.onmessage = (event: MessageEvent<ChannelMessage>) => {
       if (event.data?.type !== 'settings') return;
-      try {
-        this.settings = normaliseSettings(event.data.settings);
-      } catch {
-        return;
-      }
+      const settings = acceptableSettings(event.data.settings);
+      // Frames answer queries with what they hold, which may be older than what this tab read.
+      if (!settings || settings.updatedAt <= this.settings.updatedAt) return;
+      this.settings = settings;
       this.apply();
     };
     watchPageConditions(

@@ -260,6 +260,7 @@ describe('app and sites origins', () => {
     expect(sw.headers['cache-control']).toBe('no-cache');
     expect((await get('/__p2p/assets/x-123.js', site)).headers['cache-control']).toContain('immutable');
     expect((await get('/__p2p/index.html', site)).status).toBe(404);
+    expect((await get('/__p2p/index.html', app)).status).toBe(404); // the app only at /, unframeable
     expect((await get('/__p2p/../../../etc/passwd', app)).status).toBe(404);
     expect((await get('/nothing', app)).status).toBe(404);
   });
