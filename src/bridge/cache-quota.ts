@@ -1,23 +1,37 @@
 import { loadSettings } from '../settings/settings-store.js';
 import { effectiveQuota, planEviction, type CachedSite } from '../swarm/governor.js';
-import { listVisits, markEvicted, type VisitRecord } from '../ui/visits-store.js';
+import { listVisits, markEvicted, noteMeasured, type VisitRecord } from '../ui/visits-store.js';
 import { actInSiteFrame } from './site-frame.js';
 import { VISIT_OPEN_EXPIRY_MS } from './visit-messages.js';
 
 /**
  * The cache quota across sites. Each site's files live on its own origin, so no single
  * store holds them all; the app's record of visited sites (every open site page reports
- * its size there, see visit-frame.ts) is the directory this works from. When the sites
- * together exceed the visitor's quota, the least recently visited ones that are neither
- * pinned nor open in a tab are removed from their caches, each through a hidden frame of
- * its own origin (site-frame.ts). An evicted site keeps its highest seq seen (no
- * rollback) and opens again from peers or the server.
+ * to it, see visit-frame.ts) is the directory this works from. When the sites together
+ * exceed the visitor's quota, the least recently visited ones that are neither pinned
+ * nor open in a tab are removed from their caches, each through a hidden frame of its
+ * own origin (site-frame.ts), which refuses while the site is open or pinned there.
+ * An evicted site keeps its highest seq seen (no rollback) and opens again from peers
+ * or the server.
+ *
+ * Sizes: a site page reports its own size, which a hostile site could inflate to push
+ * the others out. So the site a pass runs for is measured by the browser first
+ * (`navigator.storage.estimate()` on its origin), and that measure, once known, counts
+ * instead of the report.
  */
+export interface EvictResult {
+  ok: boolean;
+  reason?: string;
+}
+
 export interface QuotaDeps {
   visits(): Promise<VisitRecord[]>;
   quota(): Promise<number>;
-  /** Removes the site's files from its origin; true when done. */
-  evict(address: string): Promise<boolean>;
+  /** Bytes the site's origin stores, as the browser counts them; undefined if unknown. */
+  measure(address: string): Promise<number | undefined>;
+  measured(address: string, usage: number): Promise<void>;
+  /** Removes the site's files from its origin, unless it is open or pinned there. */
+  evict(address: string): Promise<EvictResult>;
   evicted(address: string, at: number): Promise<void>;
   now(): number;
 }
@@ -25,7 +39,9 @@ export interface QuotaDeps {
 const defaultDeps: QuotaDeps = {
   visits: () => listVisits(),
   quota: async () => effectiveQuota(await loadSettings(), (await navigator.storage?.estimate?.().catch(() => undefined))?.quota),
-  evict: async (address) => (await actInSiteFrame(address, 'evict')).ok,
+  measure: async (address) => (await actInSiteFrame(address, 'measure')).usage,
+  measured: (address, usage) => noteMeasured(address, usage),
+  evict: (address) => actInSiteFrame(address, 'evict'),
   evicted: (address, at) => markEvicted(address, at),
   now: () => Date.now(),
 };
@@ -35,35 +51,56 @@ export function isOpenNow(record: VisitRecord, now: number): boolean {
   return record.open === true && record.at !== undefined && now - record.at < VISIT_OPEN_EXPIRY_MS;
 }
 
-/** The sites the directory holds cached, as the governor counts them. */
+/** The sites the directory holds cached, as the governor counts them: measured bytes where known. */
 export function cachedSites(records: readonly VisitRecord[]): CachedSite[] {
   return records
     .filter((r) => r.seq !== undefined && !r.evictedAt)
-    .map((r) => ({ address: r.address, bytes: r.size ?? 0, lastVisit: r.lastVisit || r.seenAt, pinned: r.pinned === true }));
+    .map((r) => ({ address: r.address, bytes: r.measured ?? r.size ?? 0, lastVisit: r.lastVisit || r.seenAt, pinned: r.pinned === true }));
 }
 
 /**
- * Evicts what the quota requires, never `viewing` or any site open now.
+ * Evicts what the quota requires, never `viewing` or any site open now. A site that
+ * refuses (open in a background tab, pinned there) is kept and the plan made again.
  * @returns the addresses evicted.
  */
 export async function enforceQuota(viewing: string, deps: QuotaDeps = defaultDeps): Promise<string[]> {
+  if (viewing) {
+    const usage = await deps.measure(viewing).catch(() => undefined);
+    if (usage !== undefined) await deps.measured(viewing, usage);
+  }
   const records = await deps.visits();
   const now = deps.now();
-  const open = [viewing, ...records.filter((r) => isOpenNow(r, now)).map((r) => r.address)];
-  const plan = planEviction(cachedSites(records), await deps.quota(), open);
+  const quota = await deps.quota();
+  const kept = new Set([viewing, ...records.filter((r) => isOpenNow(r, now)).map((r) => r.address)]);
+  const sites = cachedSites(records);
   const done: string[] = [];
-  for (const address of plan) {
-    try {
-      if (!(await deps.evict(address))) {
-        // Open in a tab after all, or pinned: the site said no. The next pass asks again.
-        console.info(`[p2p] ${address} was not evicted: it is open or pinned`);
-        continue;
+  // Each round evicts or keeps at least one more site, so this ends.
+  for (let round = 0; round <= sites.length; round++) {
+    const plan = planEviction(sites.filter((s) => !done.includes(s.address)), quota, [...kept]);
+    if (!plan.length) break;
+    for (const address of plan) {
+      let result: EvictResult;
+      try {
+        result = await deps.evict(address);
+      } catch (err) {
+        result = { ok: false, reason: err instanceof Error ? err.message : String(err) };
+      }
+      if (!result.ok) {
+        if (result.reason === 'E_OPEN' || result.reason === 'E_PINNED') console.info(`[p2p] kept ${address} in the cache: ${result.reason === 'E_OPEN' ? 'open in a tab' : 'pinned'}`);
+        else console.warn(`[p2p] could not evict ${address}: ${result.reason ?? 'unknown'}`);
+        kept.add(address);
+        break; // Plan again without it.
       }
       await deps.evicted(address, deps.now());
       done.push(address);
-    } catch (err) {
-      console.warn(`[p2p] could not evict ${address}`, err);
     }
   }
   return done;
+}
+
+/** `enforceQuota` as one pass at a time per browser: two passes planning from the same list would evict too much. */
+export function enforceQuotaExclusive(viewing: string): Promise<string[]> {
+  if (!navigator.locks) return enforceQuota(viewing);
+  // The lock's promise settles with the callback's result (the DOM typing nests it).
+  return navigator.locks.request('p2p-cache-quota', () => enforceQuota(viewing)) as unknown as Promise<string[]>;
 }

@@ -1,7 +1,7 @@
 import { appOriginOf } from '../settings/messages.js';
 import { addressOfHost } from '../sw/messages.js';
 import { readRecord, summaryOf, baselineOf } from './site-summary.js';
-import { applySiteAction, SITE_ACTIONS_CHANNEL } from './site-actions.js';
+import { applySiteAction, EvictionRefused, SITE_ACTIONS_CHANNEL } from './site-actions.js';
 import type { ManageCommandMessage, ManageDoneMessage, ManageReadyMessage, SiteAction } from './visit-messages.js';
 
 /**
@@ -15,16 +15,20 @@ import type { ManageCommandMessage, ManageDoneMessage, ManageReadyMessage, SiteA
 const address = addressOfHost(location.hostname);
 const appOrigin = appOriginOf(location);
 const status = document.getElementById('status')!;
-const ACTIONS: readonly SiteAction[] = ['pin', 'unpin', 'remove', 'evict'];
+const ACTIONS: readonly SiteAction[] = ['pin', 'unpin', 'remove', 'evict', 'measure'];
 
 /**
- * True while a page of this site runs its engine: the runtime holds this Web Lock for
- * the page's life (runtime-main.ts). Timers in background tabs slow down, so the app's
+ * Evicts only while no page of this site runs its engine: the runtime holds this Web
+ * Lock for the page's life (runtime-main.ts), and taking it here for the whole eviction
+ * keeps a page from starting halfway. Timers in background tabs slow down, so the app's
  * "open now" can lag; the lock cannot.
  */
-async function siteIsOpen(): Promise<boolean> {
-  const held = (await navigator.locks?.query?.())?.held ?? [];
-  return held.some((lock) => lock.name === `p2p-engine:${address}`);
+async function evict(site: string): Promise<void> {
+  if (!navigator.locks) return applySiteAction(site, 'evict');
+  await navigator.locks.request(`p2p-engine:${site}`, { ifAvailable: true }, async (lock) => {
+    if (!lock) throw new EvictionRefused('E_OPEN', 'the site is open in a tab');
+    await applySiteAction(site, 'evict');
+  });
 }
 const framed = window.parent !== window;
 // ancestorOrigins where the browser has it (Chromium, Safari); postMessage's targetOrigin
@@ -34,9 +38,12 @@ const commander: Window | null = framed ? (parentIsApp ? window.parent : null) :
 
 /** Asks the browser to keep this origin's storage under pressure (pinned sites). */
 async function persistStorage(): Promise<void> {
-  if (!navigator.storage?.persist || (await navigator.storage.persisted?.())) return;
-  const granted = await navigator.storage.persist().catch(() => false);
-  if (!granted) console.info('[p2p] the browser did not grant persistent storage; the site is still never evicted by this app');
+  try {
+    if (!navigator.storage?.persist || (await navigator.storage.persisted?.())) return;
+    if (!(await navigator.storage.persist())) console.info('[p2p] the browser did not grant persistent storage; the site is still never evicted by this app');
+  } catch (err) {
+    console.info('[p2p] could not ask for persistent storage', err); // The pin itself holds.
+  }
 }
 
 if (!address || !commander) {
@@ -46,20 +53,25 @@ if (!address || !commander) {
     if (event.origin !== appOrigin || event.source !== commander || event.data?.type !== 'p2p-manage' || !ACTIONS.includes(event.data.action)) return;
     const action = event.data.action;
     let ok = true;
+    let reason: string | undefined;
     try {
-      if (action === 'evict' && (await siteIsOpen())) throw new Error('E_OPEN: the site is open in a tab');
-      await applySiteAction(address, action);
+      if (action === 'evict') await evict(address);
+      else await applySiteAction(address, action);
       if (action === 'pin') await persistStorage();
-      const channel = new BroadcastChannel(SITE_ACTIONS_CHANNEL);
-      channel.postMessage({ action: action === 'evict' ? 'remove' : action });
-      channel.close();
+      if (action !== 'measure') {
+        const channel = new BroadcastChannel(SITE_ACTIONS_CHANNEL);
+        channel.postMessage({ action: action === 'evict' ? 'remove' : action });
+        channel.close();
+      }
     } catch (err) {
       ok = false;
-      if (action !== 'evict') console.warn('[p2p] could not change the cache', err);
+      reason = err instanceof EvictionRefused ? err.code : 'E_STORAGE';
+      if (reason === 'E_STORAGE') console.warn('[p2p] could not change the cache', err);
     }
+    const usage = (await navigator.storage?.estimate?.().catch(() => undefined))?.usage;
     const record = await readRecord(address).catch(() => undefined);
     const summary = record?.current ? { ...summaryOf(address, record, baselineOf(record), { peers: 0, seeding: false, downloaded: 0, uploaded: 0 }, '', undefined), open: false } : undefined;
-    commander.postMessage({ type: 'p2p-manage-done', address, action, ok, summary } satisfies ManageDoneMessage, appOrigin);
+    commander.postMessage({ type: 'p2p-manage-done', address, action, ok, reason, summary, usage } satisfies ManageDoneMessage, appOrigin);
     status.textContent = ok ? 'Done.' : 'The browser refused to change the cache.';
     if (!framed) window.close();
   });

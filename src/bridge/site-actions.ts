@@ -1,6 +1,6 @@
 import { clear, type UseStore } from 'idb-keyval';
 import { pieceStore } from '../store/piece-cache.js';
-import { cacheStores, deleteBlob, getSite, updateSite, type CacheStores } from '../store/site-cache.js';
+import { cacheStores, deleteBlob, updateSite, type CacheStores } from '../store/site-cache.js';
 import type { SiteAction } from './visit-messages.js';
 
 /** BroadcastChannel on a site's origin: the manage page acted, open pages should react. */
@@ -25,22 +25,29 @@ export class EvictionRefused extends Error {
  * never open the way to a rollback (docs/ARCHITECTURE.md, "Trust").
  */
 export async function applySiteAction(address: string, action: SiteAction, stores: CacheStores = cacheStores(), pieces: UseStore = pieceStore()): Promise<void> {
+  if (action === 'measure') return;
   if (action === 'pin' || action === 'unpin') {
     await updateSite(address, (r) => (r.pinned = action === 'pin'), stores);
     return;
   }
-  const record = await getSite(address, stores);
-  if (action === 'evict' && record?.pinned) throw new EvictionRefused('E_PINNED', 'the site is pinned');
-  const files = [...(record?.current?.files ?? []), ...(record?.pending?.files ?? [])];
+  let files: { sha256: string }[] = [];
+  let pinned = false;
+  // Checked and cleared in one transaction: a pin arriving meanwhile is never lost.
   await updateSite(
     address,
     (r) => {
+      if (action === 'evict' && r.pinned) {
+        pinned = true;
+        return;
+      }
+      files = [...(r.current?.files ?? []), ...(r.pending?.files ?? [])];
       r.current = undefined;
       r.pending = undefined;
       r.pinned = false;
     },
     stores,
   );
+  if (pinned) throw new EvictionRefused('E_PINNED', 'the site is pinned');
   // One origin holds one site, so its files are nobody else's.
   for (const sha256 of new Set(files.map((f) => f.sha256))) await deleteBlob(sha256, stores);
   await clear(pieces);

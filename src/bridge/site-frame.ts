@@ -13,7 +13,9 @@ export class SiteActionError extends Error {
 
 export interface SiteActionResult {
   ok: boolean;
+  reason?: string;
   summary?: VisitSummary;
+  usage?: number;
 }
 
 /**
@@ -54,7 +56,7 @@ export function actInSiteFrame(address: string, action: SiteAction, app: { proto
       if (m?.type === 'p2p-manage-ready' && m.address === address) {
         frame.contentWindow!.postMessage({ type: 'p2p-manage', action } satisfies ManageCommandMessage, origin);
       } else if (m?.type === 'p2p-manage-done' && m.address === address && m.action === action) {
-        finish(() => resolve({ ok: m.ok, summary: m.summary }));
+        finish(() => resolve({ ok: m.ok, reason: typeof m.reason === 'string' ? m.reason.slice(0, 40) : undefined, summary: m.summary, usage: typeof m.usage === 'number' && Number.isFinite(m.usage) && m.usage >= 0 ? m.usage : undefined }));
       }
     };
     window.addEventListener('message', onMessage);

@@ -1,6 +1,6 @@
 import { isSiteOriginOf } from '../settings/messages.js';
 import { keepSummary } from '../ui/visits-store.js';
-import { enforceQuota } from './cache-quota.js';
+import { enforceQuotaExclusive } from './cache-quota.js';
 import { parseVisitSummary, VISIT_OPEN_EXPIRY_MS, VISITS_CHANNEL, type VisitChannelMessage, type VisitQueryMessage, type VisitReportMessage, type VisitSummary } from './visit-messages.js';
 
 /**
@@ -27,7 +27,6 @@ if (address && window.parent !== window) {
 
   let storage = true;
   let lastSize: number | undefined;
-  let enforcing = Promise.resolve();
   const keep = async (summary: VisitSummary) => {
     if (!storage) return;
     try {
@@ -45,14 +44,24 @@ if (address && window.parent !== window) {
     again = setTimeout(enforce, VISIT_OPEN_EXPIRY_MS + 500);
   };
   let again: ReturnType<typeof setTimeout> | undefined;
+  let running = false;
+  let rerun = false;
+  // One pass at a time, and at most one more queued behind it however often sizes change.
   const enforce = () => {
-    // One pass at a time per browser: two site pages growing at once must not both evict.
-    enforcing = enforcing.then(() =>
-      (navigator.locks ? navigator.locks.request('p2p-cache-quota', () => enforceQuota(address)) : enforceQuota(address)).then(
-        () => undefined,
-        (err: unknown) => console.warn('[p2p] could not apply the cache quota', err),
-      ),
-    );
+    if (running) {
+      rerun = true;
+      return;
+    }
+    running = true;
+    void enforceQuotaExclusive(address)
+      .catch((err: unknown) => console.warn('[p2p] could not apply the cache quota', err))
+      .finally(() => {
+        running = false;
+        if (rerun) {
+          rerun = false;
+          enforce();
+        }
+      });
   };
 
   window.addEventListener('message', (event: MessageEvent<VisitReportMessage>) => {

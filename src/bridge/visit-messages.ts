@@ -48,8 +48,11 @@ export interface VisitQueryMessage {
   type: 'p2p-visit-query';
 }
 
-/** `evict` is `remove` for the cache quota: refused while the site is pinned or open in a tab. */
-export type SiteAction = 'pin' | 'unpin' | 'remove' | 'evict';
+/**
+ * `evict` is `remove` for the cache quota: refused while the site is pinned or open in a
+ * tab. `measure` changes nothing and answers how much the site's origin stores.
+ */
+export type SiteAction = 'pin' | 'unpin' | 'remove' | 'evict' | 'measure';
 /** Manage page -> opener (app): ready for a command. */
 export interface ManageReadyMessage {
   type: 'p2p-manage-ready';
@@ -66,7 +69,11 @@ export interface ManageDoneMessage {
   address: string;
   action: SiteAction;
   ok: boolean;
+  /** Why not, when `ok` is false: E_OPEN, E_PINNED, or E_STORAGE (the browser refused). */
+  reason?: string;
   summary?: VisitSummary;
+  /** Bytes the site's origin stores, as the browser counts them (its files, pieces, our own files). */
+  usage?: number;
 }
 
 export const VISITS_CHANNEL = 'p2p-visits';

@@ -2,7 +2,7 @@ import { LitElement, css, html } from 'lit';
 import { DEFAULT_SETTINGS, effectiveQuota, type ResourceSettings, type SharingMode } from '../swarm/governor.js';
 import { formatBytes } from '../site/format.js';
 import { loadSettings, saveSettings } from '../settings/settings-store.js';
-import { cachedSites, enforceQuota } from '../bridge/cache-quota.js';
+import { cachedSites, enforceQuotaExclusive } from '../bridge/cache-quota.js';
 import { sitesShareAppSite } from '../bridge/site-frame.js';
 import { listVisits } from './visits-store.js';
 import { activity, type ActivityStatus } from './activity.js';
@@ -62,18 +62,24 @@ export class P2pSettingsPanel extends LitElement {
   }
 
   private async change(changes: Partial<ResourceSettings>): Promise<void> {
+    const before = this.settings?.storageQuota;
     try {
-      const before = this.settings?.storageQuota;
       this.settings = await saveSettings(changes);
       this.message = 'Saved. Open sites apply it at once.';
-      if (this.settings.storageQuota < (before ?? Infinity) && sitesShareAppSite(location)) {
-        // A smaller cache applies now, not only when a site next grows.
-        const evicted = await enforceQuota('');
-        if (evicted.length) this.message = `Saved. ${evicted.length} least recently visited ${evicted.length === 1 ? 'site was' : 'sites were'} removed from the cache to fit.`;
-        await this.measure();
-      }
     } catch (err) {
       this.message = err instanceof RangeError ? `Not saved: ${err.message}` : 'Not saved: the browser refused to store settings.';
+      return;
+    }
+    if (this.settings.storageQuota < (before ?? Infinity) && sitesShareAppSite(location)) {
+      // A smaller cache applies now, not only when a site next grows.
+      try {
+        const evicted = await enforceQuotaExclusive('');
+        if (evicted.length) this.message = `Saved. ${evicted.length} least recently visited ${evicted.length === 1 ? 'site was' : 'sites were'} removed from the cache to fit.`;
+      } catch (err) {
+        console.warn('[p2p] could not apply the cache quota', err);
+        this.message = 'Saved. The cache could not be trimmed to the new size now; it will be when a site is next opened.';
+      }
+      await this.measure();
     }
   }
 

@@ -12,6 +12,8 @@ export interface VisitRecord extends Partial<VisitSummary> {
   seenAt: number;
   /** When the cache quota evicted the site's files (it opens again from peers or the server). */
   evictedAt?: number;
+  /** Bytes the site's origin stored when last measured by the browser (not self-reported). */
+  measured?: number;
 }
 
 let defaultStore: UseStore | undefined;
@@ -45,7 +47,12 @@ export async function keepSummary(summary: VisitSummary, customStore = store()):
  * the summary time, so a report sent before the eviction cannot bring the entry back.
  */
 export async function markEvicted(address: string, at = Date.now(), customStore = store()): Promise<void> {
-  await update<VisitRecord>(address, (old) => ({ ...old, address, seenAt: old?.seenAt ?? at, at, seq: undefined, size: 0, pinned: false, evictedAt: at }), customStore);
+  await update<VisitRecord>(address, (old) => ({ ...old, address, seenAt: old?.seenAt ?? at, at, seq: undefined, size: 0, measured: undefined, pinned: false, evictedAt: at }), customStore);
+}
+
+/** What the browser says the site's origin stores (see cache-quota.ts). */
+export async function noteMeasured(address: string, usage: number, customStore = store()): Promise<void> {
+  await update<VisitRecord>(address, (old) => ({ ...old, address, seenAt: old?.seenAt ?? Date.now(), measured: usage }), customStore);
 }
 
 /** A site opened from the app, before its page reports anything. */

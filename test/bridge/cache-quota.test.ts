@@ -9,13 +9,18 @@ function site(address: string, size: number, lastVisit: number, extra: Partial<V
   return { address, seq: 1, size, lastVisit, seenAt: lastVisit, pinned: false, at: lastVisit, open: false, ...extra };
 }
 
-function deps(records: VisitRecord[], quota: number, refuse: string[] = []): QuotaDeps & { evictedLog: string[] } {
+function deps(records: VisitRecord[], quota: number, refuse: string[] = [], usage?: Record<string, number>): QuotaDeps & { evictedLog: string[] } {
   const evictedLog: string[] = [];
   return {
     evictedLog,
     visits: async () => records,
     quota: async () => quota,
-    evict: async (address) => !refuse.includes(address),
+    measure: async (address) => usage?.[address],
+    measured: async (address, bytes) => {
+      const r = records.find((x) => x.address === address);
+      if (r) r.measured = bytes;
+    },
+    evict: async (address) => (refuse.includes(address) ? { ok: false, reason: 'E_OPEN' } : { ok: true }),
     evicted: async (address) => void evictedLog.push(address),
     now: () => NOW,
   };
@@ -29,15 +34,28 @@ describe('cache quota across sites', () => {
     expect(d.evictedLog).toEqual(['older']);
   });
 
-  it('never evicts a site open in another tab, and skips one the browser refuses', async () => {
+  it('never evicts a site open in another tab; one that refuses is kept and the next one goes instead', async () => {
     const records = [
       site('open-elsewhere', MB, 100, { open: true, at: NOW - 1000 }),
       site('refusing', MB, 150),
       site('stale-open', MB, 200, { open: true, at: NOW - 60_000 }),
+      site('recent', MB, 250),
       site('viewed', MB, 300),
     ];
-    const d = deps(records, 1.5 * MB, ['refusing']);
-    expect(await enforceQuota('viewed', d)).toEqual(['stale-open']);
+    // 5 MB over a 3.5 MB quota: two must go; "refusing" is open in a background tab.
+    const d = deps(records, 3.5 * MB, ['refusing']);
+    expect(await enforceQuota('viewed', d)).toEqual(['stale-open', 'recent']);
+  });
+
+  it('counts the viewed site by what the browser measures, not by what its page claims', async () => {
+    // A page claiming a huge size would push every other site out...
+    const records = [site('other', 0.4 * MB, 100), site('liar', 1e12, 300)];
+    // ...but its origin really stores 0.5 MB, and 0.9 MB fits a 1 MB quota.
+    const d = deps(records, 1 * MB, [], { liar: 0.5 * MB });
+    expect(await enforceQuota('liar', d)).toEqual([]);
+    expect(records[1].measured).toBe(0.5 * MB);
+    // A measured site counts by its measure from then on, also when it reports less.
+    expect(cachedSites([site('low', 0, 1, { measured: 2 * MB })])[0].bytes).toBe(2 * MB);
   });
 
   it('counts only sites with a cached version', () => {
