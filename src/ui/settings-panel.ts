@@ -181,7 +181,9 @@ export class P2pSettingsPanel extends LitElement {
           <dt>The origin server</dt>
           <dd>When it serves files to you it sees your IP address and which files of which site, like any web server.</dd>
           <dt>Sites</dt>
-          <dd>Each site runs on its own origin: it cannot read your keys, these settings' storage, or other sites' data.</dd>
+          <dd>Each site runs on its own origin: it cannot read your keys or other sites' data. Its pages do receive these sharing settings, ICE servers included, so that they can follow them.</dd>
+          <dt>Other websites using the loader</dt>
+          <dd>Browsers keep embedded pages of other websites apart, so those websites often cannot read these settings: they use the defaults, or the copy saved the last time they could.</dd>
           <dt>This browser</dt>
           <dd>The app keeps a list of the sites you visited (address, title, version, size, when) for “My sites” and the cache limit. It stays in this browser; remove a site to forget it.</dd>
         </dl>
