@@ -9,9 +9,17 @@ import type { ManifestFile } from './manifest.js';
  * @throws {HashError} E_HASH_MISMATCH
  */
 export async function assertFileBytes(file: ManifestFile, bytes: Uint8Array): Promise<void> {
-  if (bytes.length !== file.size) {
-    throw new HashError('E_HASH_MISMATCH', `"${file.path}" is ${bytes.length} bytes, the signed manifest says ${file.size}; discarded`);
+  assertFileDigest(file, bytes.length, await sha256(bytes));
+}
+
+/**
+ * The same check for a file hashed piece by piece (`Sha256`): its length and the
+ * sha256 of every byte, against the manifest entry.
+ * @throws {HashError} E_HASH_MISMATCH
+ */
+export function assertFileDigest(file: ManifestFile, length: number, digest: Uint8Array): void {
+  if (length !== file.size) {
+    throw new HashError('E_HASH_MISMATCH', `"${file.path}" is ${length} bytes, the signed manifest says ${file.size}; discarded`);
   }
-  const actual = toHex(await sha256(bytes));
-  if (actual !== file.sha256) throw new HashError('E_HASH_MISMATCH', `"${file.path}" does not match its signed hash; discarded`);
+  if (toHex(digest) !== file.sha256) throw new HashError('E_HASH_MISMATCH', `"${file.path}" does not match its signed hash; discarded`);
 }

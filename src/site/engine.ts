@@ -1,6 +1,6 @@
 import { isCoreError, prepareVerifier, verifyManifest, type Manifest, type ManifestFile } from '../core/index.js';
 import { getSite, newestOf, offerManifest, promotePending, putVerifiedBlob, storedBlobs, updateSite, type SiteRecord } from '../store/site-cache.js';
-import { deletePieces, loadPieces, savePiece } from '../store/piece-cache.js';
+import { deletePieces, loadPieces, pieceSaver } from '../store/piece-cache.js';
 import { FILES_CHANNEL, type FileStoredMessage } from '../sw/messages.js';
 import { SiteSwarm, type SiteSwarmOptions, type TransferStats, type VersionTransfer } from '../swarm/site-swarm.js';
 import type { ManifestExchangeHooks } from '../swarm/manifest-exchange.js';
@@ -277,7 +277,7 @@ export class SiteEngine extends EventTarget {
       if (entry && stored.has(entry.sha256)) this.state.entryStored = true;
       const transfer = this.swarm!.transfer(manifest, stored, {
         ...this.resumeHooks(manifest, resumePieces),
-        fileComplete: (file, bytes) => this.storeFile(file, bytes),
+        fileVerified: (file, blob) => this.storeFile(file, blob),
         progress: (stats) => this.onProgress(stats),
         manifestExchange: this.exchangeHooks(),
       });
@@ -306,7 +306,7 @@ export class SiteEngine extends EventTarget {
       if (this.destroyed || this.state.pending !== manifest) return;
       const transfer = this.swarm!.transfer(manifest, stored, {
         ...this.resumeHooks(manifest, resumePieces),
-        fileComplete: (file, bytes) => this.storeFile(file, bytes),
+        fileVerified: (file, blob) => this.storeFile(file, blob),
         manifestExchange: this.exchangeHooks(),
       });
       this.next = transfer;
@@ -331,26 +331,28 @@ export class SiteEngine extends EventTarget {
   }
 
   /** Saves pieces of incomplete files as they arrive, so an interrupted visit resumes. */
-  private resumeHooks(manifest: Manifest, resumePieces: Map<number, Uint8Array>) {
+  private resumeHooks(manifest: Manifest, resumePieces: Map<number, Uint8Array | Blob>) {
     const infoHash = manifest.torrent.infoHash;
+    const saver = pieceSaver(infoHash, (err) => this.warn(`could not save a piece for resuming: ${String(err)}`));
     return {
       resumePieces,
-      savePiece: (index: number, bytes: Uint8Array) => {
-        savePiece(infoHash, index, bytes).catch((err: unknown) => this.warn(`could not save a piece for resuming: ${String(err)}`));
-      },
+      savePiece: (index: number, bytes: Uint8Array) => saver.save(index, bytes),
       finished: () => {
-        deletePieces(infoHash).catch((err: unknown) => this.warn(`could not clear saved pieces: ${String(err)}`));
+        saver
+          .close()
+          .then(() => deletePieces(infoHash))
+          .catch((err: unknown) => this.warn(`could not clear saved pieces: ${String(err)}`));
       },
     };
   }
 
-  private async storeFile(file: ManifestFile, bytes: Uint8Array): Promise<Blob> {
+  private async storeFile(file: ManifestFile, blob: Blob): Promise<Blob> {
     // The bytes were checked against the manifest's sha256 by the chunk store.
-    await putVerifiedBlob(file.sha256, bytes);
+    await putVerifiedBlob(file.sha256, blob);
     if (this.state.manifest?.entry === file.path && this.state.manifest.files.some((f) => f.sha256 === file.sha256)) this.state.entryStored = true;
     const message: FileStoredMessage = { type: 'file-stored', sha256: file.sha256 };
     this.channel.postMessage(message);
-    return new Blob([bytes as BlobPart]);
+    return blob;
   }
 
   private onProgress(stats: TransferStats): void {

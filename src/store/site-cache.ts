@@ -119,9 +119,13 @@ export async function updateSite(address: string, change: (record: SiteRecord) =
   );
 }
 
-/** Stores file bytes under their sha256. The caller must have checked the hash. */
-export async function putVerifiedBlob(sha256: string, bytes: Uint8Array, stores = cacheStores()): Promise<void> {
-  await set(sha256, new Blob([bytes as BlobPart]), stores.blobs);
+/**
+ * Stores a file under its sha256. The caller must have checked the hash. Give a Blob for
+ * large files: IndexedDB keeps a Blob by reference and copies it off the main thread,
+ * whereas bytes are copied into a new Blob here first.
+ */
+export async function putVerifiedBlob(sha256: string, data: Uint8Array | Blob, stores = cacheStores()): Promise<void> {
+  await set(sha256, data instanceof Blob ? data : new Blob([data as BlobPart]), stores.blobs);
 }
 
 export async function getBlob(sha256: string, stores = cacheStores()): Promise<Blob | undefined> {

@@ -1,29 +1,42 @@
-import { assertFileBytes, type ManifestFile } from '../core/index.js';
+import { assertFileDigest, Sha256, type ManifestFile } from '../core/index.js';
 
 /**
  * A chunk store (the abstract-chunk-store interface WebTorrent writes pieces to) laid
  * over a site's files. Pieces arrive already checked against the torrent's SHA-1 piece
- * hashes; when every piece of a file is in, the file is checked against its sha256 from
- * the signed manifest and handed to `onFileComplete` for storing, then its buffer is
- * dropped and later reads come from the stored Blob. Files already cached start as
- * Blobs, so a returning visitor seeds without downloading or holding them in memory.
+ * hashes. Each file's share of a piece is kept as a small Blob and fed, in file order,
+ * to an incremental sha256; when the last share is in and the hash matches the signed
+ * manifest, the file's Blob (made of those shares, no copy) goes to `onFileComplete`
+ * for storing. Nothing ever holds or copies a whole file in one go, and hashing yields
+ * to the event loop every few milliseconds, so a 50 MB file never blocks the page.
+ * Files already cached start as Blobs, so a returning visitor seeds without
+ * downloading or holding them in memory.
  */
 export interface SiteChunkStoreOptions {
   files: readonly ManifestFile[];
   pieceLength: number;
   /** Blobs of files already stored (verified), by sha256. */
   stored: ReadonlyMap<string, Blob>;
-  /** Called once per file when its bytes are complete and match the manifest. */
-  onFileComplete: (file: ManifestFile, bytes: Uint8Array) => Promise<Blob>;
+  /** Called once per file when its bytes are complete and match the manifest; returns the Blob to seed from. */
+  onFileComplete: (file: ManifestFile, blob: Blob) => Promise<Blob>;
   /** Pieces saved by an earlier, interrupted transfer of this torrent (already hash-checked). */
-  resumePieces?: ReadonlyMap<number, Uint8Array>;
+  resumePieces?: ReadonlyMap<number, Uint8Array | Blob>;
   /** Called with each new piece of a file that is not stored yet, to save it for resuming. */
   onPiece?: (index: number, bytes: Uint8Array) => void;
   /** Called once every file is stored. */
   onAllComplete?: () => void;
   /** Called when a file's bytes do not match the manifest (it will be fetched again). */
   onFileRejected?: (file: ManifestFile, error: unknown) => void;
+  /** Longest stretch of hashing before yielding to the event loop, in ms. Default 8 (a long task is 50). */
+  sliceMs?: number;
 }
+
+/** Bytes hashed between two looks at the clock. */
+const HASH_STEP = 64 * 1024;
+/**
+ * Shares not hashed yet are kept in memory up to this many bytes per file (pieces that
+ * arrived ahead of a missing one); beyond it they are read back from their Blobs.
+ */
+const MAX_UNHASHED_BYTES = 16 * 1024 * 1024;
 
 interface FileSlot {
   file: ManifestFile;
@@ -31,12 +44,36 @@ interface FileSlot {
   startPiece: number;
   endPiece: number;
   blob?: Blob;
-  buffer?: Uint8Array;
-  /** Guards against completing twice while the sha256 check is in flight. */
-  completing?: boolean;
+  /** The file's share of each piece received, by `piece - startPiece`: what gets stored. */
+  parts: (Blob | undefined)[];
+  /** Shares received in this session and not hashed yet, by piece index. */
+  unhashed: Map<number, Uint8Array>;
+  unhashedBytes: number;
+  hasher: Sha256;
+  /** The next piece whose share goes into the hasher. */
+  nextPiece: number;
+  /** True while a hashing loop runs for this file (at most one does). */
+  hashing: boolean;
+  /** Bumped when the file's pieces are thrown away, so a loop from before stops. */
+  epoch: number;
 }
 
 type Callback<T = void> = (err: Error | null, value?: T) => void;
+
+/**
+ * Lets other tasks run. A message, not setTimeout: hidden tabs run timers at most once a
+ * second, which would stall hashing in a background tab.
+ */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
 
 export class SiteChunkStore {
   readonly chunkLength: number;
@@ -45,22 +82,37 @@ export class SiteChunkStore {
   private readonly slots: FileSlot[] = [];
   private readonly havePiece: Uint8Array;
   private readonly options: SiteChunkStoreOptions;
+  private readonly sliceMs: number;
 
   constructor(options: SiteChunkStoreOptions) {
     this.options = options;
     this.chunkLength = options.pieceLength;
+    this.sliceMs = options.sliceMs ?? 8;
     let offset = 0;
     for (const file of options.files) {
       const startPiece = Math.floor(offset / options.pieceLength);
       const endPiece = Math.max(startPiece, Math.floor((offset + Math.max(file.size, 1) - 1) / options.pieceLength));
-      this.slots.push({ file, offset, startPiece, endPiece, blob: options.stored.get(file.sha256) });
+      this.slots.push({
+        file,
+        offset,
+        startPiece,
+        endPiece,
+        blob: options.stored.get(file.sha256),
+        parts: [],
+        unhashed: new Map(),
+        unhashedBytes: 0,
+        hasher: new Sha256(),
+        nextPiece: startPiece,
+        hashing: false,
+        epoch: 0,
+      });
       offset += file.size;
     }
     this.length = offset;
     this.havePiece = new Uint8Array(Math.ceil(offset / options.pieceLength));
     for (let i = 0; i < this.havePiece.length; i++) this.havePiece[i] = this.pieceCovered(i) ? 1 : 0;
-    for (const [index, bytes] of options.resumePieces ?? []) {
-      if (index < this.havePiece.length && !this.havePiece[index]) this.write(index, bytes);
+    for (const [index, piece] of options.resumePieces ?? []) {
+      if (index < this.havePiece.length && !this.havePiece[index]) this.write(index, piece);
     }
   }
 
@@ -69,7 +121,7 @@ export class SiteChunkStore {
    * whose pieces were all resumed. Run once the torrent starts.
    */
   completeReadyFiles(): void {
-    for (const slot of this.slots) if (!slot.blob && !slot.completing) void this.maybeComplete(slot);
+    for (const slot of this.slots) if (!slot.blob) void this.pump(slot);
   }
 
   /** Pieces whose bytes all come from stored files: the BitTorrent bitfield (BEP 3, high bit first). */
@@ -101,45 +153,93 @@ export class SiteChunkStore {
     const fresh = this.write(index, buf);
     queueMicrotask(() => cb(null));
     if (fresh) this.options.onPiece?.(index, buf);
-    for (const slot of this.slots) if (!slot.blob && !slot.completing && index >= slot.startPiece && index <= slot.endPiece) void this.maybeComplete(slot);
+    for (const slot of this.slots) if (!slot.blob && index >= slot.startPiece && index <= slot.endPiece) void this.pump(slot);
   }
 
-  /** Copies a piece into the buffers of the files it covers; true if any of them was not stored yet. */
-  private write(index: number, buf: Uint8Array): boolean {
+  /** Keeps a piece's share of each file it covers; true if any of them was new. */
+  private write(index: number, piece: Uint8Array | Blob): boolean {
     let fresh = false;
     const start = index * this.chunkLength;
-    const end = start + buf.length;
+    const end = start + (piece instanceof Blob ? piece.size : piece.length);
     for (const slot of this.slotsIn(start, end)) {
-      if (slot.blob) continue;
+      const k = index - slot.startPiece;
+      if (slot.blob || slot.parts[k]) continue;
       fresh = true;
-      slot.buffer ??= new Uint8Array(slot.file.size);
-      const from = Math.max(start, slot.offset);
-      const to = Math.min(end, slot.offset + slot.file.size);
-      slot.buffer.set(buf.subarray(from - start, to - start), from - slot.offset);
+      const from = Math.max(start, slot.offset) - start;
+      const to = Math.min(end, slot.offset + slot.file.size) - start;
+      if (piece instanceof Blob) {
+        slot.parts[k] = piece.slice(from, to);
+      } else {
+        const share = piece.subarray(from, to);
+        slot.parts[k] = new Blob([share as BlobPart]);
+        if (slot.unhashedBytes + share.length <= MAX_UNHASHED_BYTES) {
+          slot.unhashed.set(index, share);
+          slot.unhashedBytes += share.length;
+        }
+      }
     }
     this.havePiece[index] = 1;
     return fresh;
   }
 
-  private async maybeComplete(slot: FileSlot): Promise<void> {
-    if (slot.file.size > 0) {
-      for (let p = slot.startPiece; p <= slot.endPiece; p++) if (!this.havePiece[p]) return;
-    }
-    slot.completing = true;
-    const bytes = slot.buffer ?? new Uint8Array(0);
+  /**
+   * Feeds the file's shares to its sha256 in order, as far as they have arrived, in
+   * slices of a few milliseconds; once all are in, checks the hash and stores the file.
+   */
+  private async pump(slot: FileSlot): Promise<void> {
+    if (slot.hashing || slot.blob || this.closed) return;
+    slot.hashing = true;
+    const epoch = slot.epoch;
+    const stale = () => this.closed || slot.epoch !== epoch;
     try {
-      await assertFileBytes(slot.file, bytes);
-      slot.blob = await this.options.onFileComplete(slot.file, bytes);
-      slot.buffer = undefined;
+      let since = performance.now();
+      while (slot.file.size > 0 && slot.nextPiece <= slot.endPiece) {
+        const index = slot.nextPiece;
+        const part = slot.parts[index - slot.startPiece];
+        if (!part) return; // The rest follows when that piece arrives.
+        let bytes = slot.unhashed.get(index);
+        if (bytes) {
+          slot.unhashed.delete(index);
+          slot.unhashedBytes -= bytes.length;
+        } else {
+          bytes = new Uint8Array(await part.arrayBuffer());
+          if (stale()) return;
+        }
+        for (let i = 0; i < bytes.length; i += HASH_STEP) {
+          slot.hasher.update(bytes.subarray(i, i + HASH_STEP));
+          if (performance.now() - since >= this.sliceMs) {
+            await yieldToEventLoop();
+            if (stale()) return;
+            since = performance.now();
+          }
+        }
+        slot.nextPiece++;
+      }
+      await this.finishFile(slot, epoch);
+    } finally {
+      slot.hashing = false;
+    }
+  }
+
+  private async finishFile(slot: FileSlot, epoch: number): Promise<void> {
+    try {
+      assertFileDigest(slot.file, slot.hasher.bytesHashed, slot.hasher.digest());
+      const stored = await this.options.onFileComplete(slot.file, new Blob(slot.parts as Blob[]));
+      if (this.closed || slot.epoch !== epoch) return;
+      slot.blob = stored;
+      slot.parts = [];
       if (this.complete()) this.options.onAllComplete?.();
     } catch (err) {
-      // Only reachable if a piece hash collided or the manifest is inconsistent; forget the
-      // pieces so they are fetched again rather than served.
+      // Only reachable if a piece hash collided, the manifest is inconsistent or storing
+      // failed; forget the pieces so they are fetched again rather than served.
       for (let p = slot.startPiece; p <= slot.endPiece; p++) this.havePiece[p] = 0;
-      slot.buffer = undefined;
+      slot.epoch++;
+      slot.parts = [];
+      slot.unhashed.clear();
+      slot.unhashedBytes = 0;
+      slot.hasher = new Sha256();
+      slot.nextPiece = slot.startPiece;
       this.options.onFileRejected?.(slot.file, err);
-    } finally {
-      slot.completing = false;
     }
   }
 
@@ -151,21 +251,31 @@ export class SiteChunkStore {
     const pieceEnd = Math.min(pieceStart + this.chunkLength, this.length);
     const start = pieceStart + (opts?.offset ?? 0);
     const end = Math.min(pieceEnd, opts?.length !== undefined ? start + opts.length : pieceEnd);
-    this.read(start, end).then(
+    this.read(index, start, end).then(
       (bytes) => done(null, bytes),
       (err: Error) => done(err),
     );
   }
 
-  private async read(start: number, end: number): Promise<Uint8Array> {
+  /** Bytes `start`..`end` of piece `index`, from stored files or the shares received. */
+  private async read(index: number, start: number, end: number): Promise<Uint8Array> {
     const out = new Uint8Array(end - start);
+    const pieceStart = index * this.chunkLength;
     for (const slot of this.slotsIn(start, end)) {
       const from = Math.max(start, slot.offset);
       const to = Math.min(end, slot.offset + slot.file.size);
       let part: Uint8Array;
-      if (slot.blob) part = new Uint8Array(await slot.blob.slice(from - slot.offset, to - slot.offset).arrayBuffer());
-      else if (slot.buffer) part = slot.buffer.subarray(from - slot.offset, to - slot.offset);
-      else throw new Error(`bytes ${from}-${to} are not in the store`);
+      if (slot.blob) {
+        part = new Uint8Array(await slot.blob.slice(from - slot.offset, to - slot.offset).arrayBuffer());
+      } else {
+        // A share begins where the piece or the file begins, whichever is later.
+        const shareStart = Math.max(pieceStart, slot.offset);
+        const inMemory = slot.unhashed.get(index);
+        const share = slot.parts[index - slot.startPiece];
+        if (inMemory) part = inMemory.subarray(from - shareStart, to - shareStart);
+        else if (share) part = new Uint8Array(await share.slice(from - shareStart, to - shareStart).arrayBuffer());
+        else throw new Error(`bytes ${from}-${to} are not in the store`);
+      }
       out.set(part, from - start);
     }
     return out;

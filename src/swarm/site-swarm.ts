@@ -139,7 +139,7 @@ export class SiteSwarm {
       files: d.files.map((f) => ({ ...f, sha256: '', type: 'text/plain' })),
       pieceLength: d.torrent.pieceLength,
       stored: new Map([['', new Blob([d.bytes as BlobPart])]]),
-      onFileComplete: async (_f, bytes) => new Blob([bytes as BlobPart]),
+      onFileComplete: async (_f, blob) => blob,
     });
     const torrent = this.client.add(torrentFile(d.files, d.torrent, { announce: this.announce }), {
       preloadedStore: store,
@@ -196,12 +196,20 @@ export class SiteSwarm {
 }
 
 export interface TransferHooks {
-  /** Store a verified file; returns the stored Blob. */
-  fileComplete(file: ManifestFile, bytes: Uint8Array): Promise<Blob>;
+  /**
+   * Stores a verified file and returns the Blob to seed it from. The Blob is made of the
+   * pieces as they arrived, so storing it never copies the whole file in the page.
+   */
+  fileVerified?(file: ManifestFile, blob: Blob): Promise<Blob>;
+  /**
+   * The same with the file's bytes in one buffer, for callers that need them; costs a
+   * read of the whole file. Used only when `fileVerified` is not given.
+   */
+  fileComplete?(file: ManifestFile, bytes: Uint8Array): Promise<Blob>;
   progress?(stats: TransferStats): void;
   manifestExchange?: ManifestExchangeHooks;
   /** Pieces saved by an interrupted earlier transfer of this version. */
-  resumePieces?: ReadonlyMap<number, Uint8Array>;
+  resumePieces?: ReadonlyMap<number, Uint8Array | Blob>;
   /** Saves a new piece of an incomplete file so a later visit can resume. */
   savePiece?(index: number, bytes: Uint8Array): void;
   /** Called once when every file is stored (saved pieces can go). */
@@ -227,6 +235,7 @@ export class VersionTransfer {
     hooks: TransferHooks,
     options: Required<Pick<SiteSwarmOptions, 'usePeers' | 'useOrigin' | 'originGraceMs'>> & Pick<SiteSwarmOptions, 'endpoints' | 'warn'>,
   ) {
+    if (!hooks.fileVerified && !hooks.fileComplete) throw new TypeError('transfer hooks need "fileVerified" or "fileComplete" to store verified files');
     const bytesTotal = manifest.files.reduce((n, f) => n + f.size, 0);
     const filesDone = manifest.files.filter((f) => stored.has(f.sha256)).length;
     this.stats = {
@@ -258,8 +267,10 @@ export class VersionTransfer {
       files: manifest.files,
       pieceLength: manifest.torrent.pieceLength,
       stored,
-      onFileComplete: async (file, bytes) => {
-        const blob = await hooks.fileComplete(file, bytes);
+      onFileComplete: async (file, verified) => {
+        const blob = hooks.fileVerified
+          ? await hooks.fileVerified(file, verified)
+          : await hooks.fileComplete!(file, new Uint8Array(await verified.arrayBuffer()));
         this.stats.filesDone++;
         this.stats.bytesDone += file.size;
         report();
