@@ -78,6 +78,7 @@ test('a quota smaller than two sites: the third visit evicts the least recently 
   await expect(app.locator(`li[data-address="${older}"] [data-state="evicted"]`)).toBeVisible({ timeout: 20_000 });
   await expect(app.locator(`li[data-address="${pinned}"]`).locator('.badge', { hasText: 'Pinned' })).toBeVisible();
   await expect(app.getByRole('spinbutton', { name: /Cache for sites/ })).toHaveCount(0); // still on My sites
+  await app.screenshot({ path: 'e2e/screenshots/app-evicted-desktop.png', fullPage: true });
   await site.close();
 
   // What each origin really holds now.
