@@ -160,7 +160,7 @@ export class P2pMySites extends LitElement {
         <a class="button" href=${siteUrlFor(v.address)} target="_blank" rel="noopener">Open</a>
         <button @click=${() => this.copy(v.address)}>Copy link</button>
         <button data-action="pin" ?disabled=${busy || v.seq === undefined} @click=${() => this.act(v, v.pinned ? 'unpin' : 'pin')}>${v.pinned ? 'Unpin' : 'Pin'}</button>
-        <button data-action="remove" class="danger" ?disabled=${busy} @click=${() => this.act(v, 'remove')}>Remove from cache</button>
+        <button data-action="remove" class="danger" ?disabled=${busy} @click=${() => this.act(v, 'remove')}>${v.evictedAt ? 'Forget' : 'Remove from cache'}</button>
       </div>
     </li>`;
   }
