@@ -5,8 +5,8 @@ import { createStore, delMany, getMany, keys, set, setMany, type UseStore } from
  * tab, a reload) resumes where it stopped. Pieces were checked against the torrent's
  * piece hashes, whose info hash the signed manifest fixes; a file still becomes
  * visible only after its whole sha256 matched. Keys are `[infoHash, pieceIndex]`.
- * Pieces are kept as Blobs: reading them back for a resume then costs a handle each,
- * not a copy of every saved byte into the page at once. Older saves hold Uint8Arrays.
+ * Pieces are read back a few at a time, so a large resume never deserialises every
+ * saved byte in one task. Earlier versions saved Blobs; both are accepted.
  */
 let defaultStore: UseStore | undefined;
 
@@ -15,8 +15,16 @@ export function pieceStore(): UseStore {
   return defaultStore;
 }
 
-export async function savePiece(infoHash: string, index: number, piece: Uint8Array | Blob, store = pieceStore()): Promise<void> {
-  await set([infoHash, index], piece instanceof Blob ? piece : new Blob([piece as BlobPart]), store);
+/** Pieces read back per IndexedDB request when resuming. */
+const LOAD_BATCH = 16;
+
+/** A structured clone copies a view's whole buffer; keep only the piece's own bytes. */
+function ownBytes(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+}
+
+export async function savePiece(infoHash: string, index: number, piece: Uint8Array, store = pieceStore()): Promise<void> {
+  await set([infoHash, index], ownBytes(piece), store);
 }
 
 /**
@@ -27,7 +35,7 @@ export async function savePiece(infoHash: string, index: number, piece: Uint8Arr
  * bringing some back.
  */
 export function pieceSaver(infoHash: string, onError: (err: unknown) => void, store = pieceStore()) {
-  let queued: [[string, number], Blob][] = [];
+  let queued: [[string, number], Uint8Array][] = [];
   let writing: Promise<void> | undefined;
   const drain = async () => {
     while (queued.length) {
@@ -38,8 +46,8 @@ export function pieceSaver(infoHash: string, onError: (err: unknown) => void, st
     writing = undefined;
   };
   return {
-    save(index: number, piece: Uint8Array | Blob): void {
-      queued.push([[infoHash, index], piece instanceof Blob ? piece : new Blob([piece as BlobPart])]);
+    save(index: number, piece: Uint8Array): void {
+      queued.push([[infoHash, index], ownBytes(piece)]);
       writing ??= drain();
     },
     async close(): Promise<void> {
@@ -51,9 +59,12 @@ export function pieceSaver(infoHash: string, onError: (err: unknown) => void, st
 /** Every saved piece of one torrent. */
 export async function loadPieces(infoHash: string, store = pieceStore()): Promise<Map<number, Uint8Array | Blob>> {
   const ours = (await keys<[string, number]>(store)).filter((k) => Array.isArray(k) && k[0] === infoHash);
-  const values = await getMany<Uint8Array | Blob>(ours, store);
   const out = new Map<number, Uint8Array | Blob>();
-  ours.forEach((k, i) => values[i] && out.set(k[1], values[i]!));
+  for (let i = 0; i < ours.length; i += LOAD_BATCH) {
+    const batch = ours.slice(i, i + LOAD_BATCH);
+    const values = await getMany<Uint8Array | Blob>(batch, store);
+    batch.forEach((k, j) => values[j] && out.set(k[1], values[j]!));
+  }
   return out;
 }
 

@@ -33,8 +33,13 @@ export interface SiteChunkStoreOptions {
 /** Bytes hashed between two looks at the clock. */
 const HASH_STEP = 64 * 1024;
 /**
+ * Hashed shares are joined into Blobs of about this size: one Blob per piece would leave
+ * hundreds of small Blink objects per file for the garbage collector to sweep.
+ */
+const GROUP_BYTES = 1024 * 1024;
+/**
  * Shares not hashed yet are kept in memory up to this many bytes per file (pieces that
- * arrived ahead of a missing one); beyond it they are read back from their Blobs.
+ * arrived ahead of a missing one); beyond it they are kept as Blobs and read back.
  */
 const MAX_UNHASHED_BYTES = 16 * 1024 * 1024;
 
@@ -44,11 +49,16 @@ interface FileSlot {
   startPiece: number;
   endPiece: number;
   blob?: Blob;
-  /** The file's share of each piece received, by `piece - startPiece`: what gets stored. */
-  parts: (Blob | undefined)[];
-  /** Shares received in this session and not hashed yet, by piece index. */
-  unhashed: Map<number, Uint8Array>;
-  unhashedBytes: number;
+  /** Shares received and not hashed yet, by piece index. */
+  pending: Map<number, Uint8Array | Blob>;
+  /** Bytes of `pending` held in memory. */
+  pendingBytes: number;
+  /** The file's first `hashedPartsBytes` bytes, hashed, as Blobs of about GROUP_BYTES. */
+  hashedParts: Blob[];
+  hashedPartsBytes: number;
+  /** Hashed shares that follow `hashedParts`, not joined into a Blob yet. */
+  group: Uint8Array[];
+  groupBytes: number;
   hasher: Sha256;
   /** The next piece whose share goes into the hasher. */
   nextPiece: number;
@@ -56,6 +66,10 @@ interface FileSlot {
   hashing: boolean;
   /** Bumped when the file's pieces are thrown away, so a loop from before stops. */
   epoch: number;
+}
+
+function emptySlot(slot: Pick<FileSlot, 'file' | 'offset' | 'startPiece' | 'endPiece' | 'blob'>, epoch = 0): FileSlot {
+  return { ...slot, pending: new Map(), pendingBytes: 0, hashedParts: [], hashedPartsBytes: 0, group: [], groupBytes: 0, hasher: new Sha256(), nextPiece: slot.startPiece, hashing: false, epoch };
 }
 
 type Callback<T = void> = (err: Error | null, value?: T) => void;
@@ -92,20 +106,7 @@ export class SiteChunkStore {
     for (const file of options.files) {
       const startPiece = Math.floor(offset / options.pieceLength);
       const endPiece = Math.max(startPiece, Math.floor((offset + Math.max(file.size, 1) - 1) / options.pieceLength));
-      this.slots.push({
-        file,
-        offset,
-        startPiece,
-        endPiece,
-        blob: options.stored.get(file.sha256),
-        parts: [],
-        unhashed: new Map(),
-        unhashedBytes: 0,
-        hasher: new Sha256(),
-        nextPiece: startPiece,
-        hashing: false,
-        epoch: 0,
-      });
+      this.slots.push(emptySlot({ file, offset, startPiece, endPiece, blob: options.stored.get(file.sha256) }));
       offset += file.size;
     }
     this.length = offset;
@@ -162,20 +163,17 @@ export class SiteChunkStore {
     const start = index * this.chunkLength;
     const end = start + (piece instanceof Blob ? piece.size : piece.length);
     for (const slot of this.slotsIn(start, end)) {
-      const k = index - slot.startPiece;
-      if (slot.blob || slot.parts[k]) continue;
+      if (slot.blob || index < slot.nextPiece || slot.pending.has(index)) continue;
       fresh = true;
       const from = Math.max(start, slot.offset) - start;
       const to = Math.min(end, slot.offset + slot.file.size) - start;
       if (piece instanceof Blob) {
-        slot.parts[k] = piece.slice(from, to);
+        slot.pending.set(index, piece.slice(from, to));
+      } else if (slot.pendingBytes + (to - from) <= MAX_UNHASHED_BYTES) {
+        slot.pending.set(index, piece.subarray(from, to));
+        slot.pendingBytes += to - from;
       } else {
-        const share = piece.subarray(from, to);
-        slot.parts[k] = new Blob([share as BlobPart]);
-        if (slot.unhashedBytes + share.length <= MAX_UNHASHED_BYTES) {
-          slot.unhashed.set(index, share);
-          slot.unhashedBytes += share.length;
-        }
+        slot.pending.set(index, new Blob([piece.subarray(from, to) as BlobPart]));
       }
     }
     this.havePiece[index] = 1;
@@ -195,16 +193,10 @@ export class SiteChunkStore {
       let since = performance.now();
       while (slot.file.size > 0 && slot.nextPiece <= slot.endPiece) {
         const index = slot.nextPiece;
-        const part = slot.parts[index - slot.startPiece];
-        if (!part) return; // The rest follows when that piece arrives.
-        let bytes = slot.unhashed.get(index);
-        if (bytes) {
-          slot.unhashed.delete(index);
-          slot.unhashedBytes -= bytes.length;
-        } else {
-          bytes = new Uint8Array(await part.arrayBuffer());
-          if (stale()) return;
-        }
+        const share = slot.pending.get(index);
+        if (!share) return; // The rest follows when that piece arrives.
+        const bytes = share instanceof Blob ? new Uint8Array(await share.arrayBuffer()) : share;
+        if (stale()) return;
         for (let i = 0; i < bytes.length; i += HASH_STEP) {
           slot.hasher.update(bytes.subarray(i, i + HASH_STEP));
           if (performance.now() - since >= this.sliceMs) {
@@ -213,32 +205,52 @@ export class SiteChunkStore {
             since = performance.now();
           }
         }
+        // Removed only now: reads for peers may still come while the share is hashed.
+        slot.pending.delete(index);
+        if (share instanceof Blob) {
+          this.joinGroup(slot);
+          slot.hashedParts.push(share);
+          slot.hashedPartsBytes += share.size;
+        } else {
+          slot.pendingBytes -= share.length;
+          slot.group.push(share);
+          slot.groupBytes += share.length;
+          if (slot.groupBytes >= GROUP_BYTES) this.joinGroup(slot);
+        }
         slot.nextPiece++;
       }
+      this.joinGroup(slot);
       await this.finishFile(slot, epoch);
     } finally {
       slot.hashing = false;
     }
   }
 
+  /** Turns the hashed shares held in memory into one Blob. */
+  private joinGroup(slot: FileSlot): void {
+    if (!slot.group.length) return;
+    slot.hashedParts.push(new Blob(slot.group as BlobPart[]));
+    slot.hashedPartsBytes += slot.groupBytes;
+    slot.group = [];
+    slot.groupBytes = 0;
+  }
+
   private async finishFile(slot: FileSlot, epoch: number): Promise<void> {
     try {
       assertFileDigest(slot.file, slot.hasher.bytesHashed, slot.hasher.digest());
-      const stored = await this.options.onFileComplete(slot.file, new Blob(slot.parts as Blob[]));
+      const stored = await this.options.onFileComplete(slot.file, new Blob(slot.hashedParts));
       if (this.closed || slot.epoch !== epoch) return;
       slot.blob = stored;
-      slot.parts = [];
+      slot.hashedParts = [];
       if (this.complete()) this.options.onAllComplete?.();
     } catch (err) {
       // Only reachable if a piece hash collided, the manifest is inconsistent or storing
       // failed; forget the pieces so they are fetched again rather than served.
       for (let p = slot.startPiece; p <= slot.endPiece; p++) this.havePiece[p] = 0;
+      const i = this.slots.indexOf(slot);
+      this.slots[i] = emptySlot(slot, slot.epoch + 1);
+      // A loop still holding the old slot sees the new epoch through it and stops.
       slot.epoch++;
-      slot.parts = [];
-      slot.unhashed.clear();
-      slot.unhashedBytes = 0;
-      slot.hasher = new Sha256();
-      slot.nextPiece = slot.startPiece;
       this.options.onFileRejected?.(slot.file, err);
     }
   }
@@ -260,7 +272,6 @@ export class SiteChunkStore {
   /** Bytes `start`..`end` of piece `index`, from stored files or the shares received. */
   private async read(index: number, start: number, end: number): Promise<Uint8Array> {
     const out = new Uint8Array(end - start);
-    const pieceStart = index * this.chunkLength;
     for (const slot of this.slotsIn(start, end)) {
       const from = Math.max(start, slot.offset);
       const to = Math.min(end, slot.offset + slot.file.size);
@@ -268,17 +279,29 @@ export class SiteChunkStore {
       if (slot.blob) {
         part = new Uint8Array(await slot.blob.slice(from - slot.offset, to - slot.offset).arrayBuffer());
       } else {
-        // A share begins where the piece or the file begins, whichever is later.
-        const shareStart = Math.max(pieceStart, slot.offset);
-        const inMemory = slot.unhashed.get(index);
-        const share = slot.parts[index - slot.startPiece];
-        if (inMemory) part = inMemory.subarray(from - shareStart, to - shareStart);
-        else if (share) part = new Uint8Array(await share.slice(from - shareStart, to - shareStart).arrayBuffer());
-        else throw new Error(`bytes ${from}-${to} are not in the store`);
+        part = await this.readUnstored(slot, index, from - slot.offset, to - slot.offset);
       }
       out.set(part, from - start);
     }
     return out;
+  }
+
+  /** Bytes `a`..`b` of a file not stored yet, all within piece `index`. */
+  private async readUnstored(slot: FileSlot, index: number, a: number, b: number): Promise<Uint8Array> {
+    // A share begins where the piece or the file begins, whichever is later.
+    const shareStart = Math.max(index * this.chunkLength, slot.offset) - slot.offset;
+    const share = slot.pending.get(index);
+    if (share instanceof Blob) return new Uint8Array(await share.slice(a - shareStart, b - shareStart).arrayBuffer());
+    if (share) return share.subarray(a - shareStart, b - shareStart);
+    if (index >= slot.nextPiece) throw new Error(`bytes ${a}-${b} of "${slot.file.path}" are not in the store`);
+    if (a < slot.hashedPartsBytes) return new Uint8Array(await new Blob(slot.hashedParts).slice(a, b).arrayBuffer());
+    // In the group not joined yet: shares are whole there, so the range lies in one of them.
+    let at = slot.hashedPartsBytes;
+    for (const bytes of slot.group) {
+      if (a < at + bytes.length) return bytes.subarray(a - at, b - at);
+      at += bytes.length;
+    }
+    throw new Error(`bytes ${a}-${b} of "${slot.file.path}" are not in the store`);
   }
 
   close(cb: Callback = () => {}): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildBundle, utf8, type ManifestFile } from '../../src/core/index.js';
+import { buildBundle, sha256, toHex, utf8, type ManifestFile } from '../../src/core/index.js';
 import { SiteChunkStore } from '../../src/swarm/site-chunk-store.js';
 import { FIXED_SECRET, FIXED_TIME } from '../helpers/fixtures.js';
 
@@ -155,5 +155,46 @@ describe('SiteChunkStore without whole-file buffers', () => {
     // Piece 0 is missing, so nothing after it can be hashed yet: later pieces are held as they came.
     await put(store, 1, all.slice(pl, 2 * pl));
     expect(await get(store, 1, { offset: 5, length: 50 })).toEqual(all.subarray(pl + 5, pl + 55));
+  });
+});
+
+describe('SiteChunkStore with files larger than its Blob groups', () => {
+  it('reads back hashed pieces for peers (joined Blobs and the group not joined yet) and stores the exact bytes', async () => {
+    const big = new Uint8Array(3_000_000).map((_, i) => (i * 2654435761) >>> 24);
+    const { manifest, files } = await buildBundle({
+      files: [{ path: 'index.html', bytes: utf8('<p>hi</p>') }, { path: 'big.bin', bytes: big }],
+      secretKey: FIXED_SECRET,
+      seq: 1,
+      createdAt: FIXED_TIME,
+    });
+    const all = new Uint8Array(files.reduce((n, f) => n + f.bytes.length, 0));
+    let o = 0;
+    for (const f of files) {
+      all.set(f.bytes, o);
+      o += f.bytes.length;
+    }
+    const pl = manifest.torrent.pieceLength;
+    const count = Math.ceil(all.length / pl);
+    const stored = new Map<string, Blob>();
+    let resolveAll!: () => void;
+    const allDone = new Promise<void>((r) => (resolveAll = r));
+    const store = new SiteChunkStore({
+      files: manifest.files,
+      pieceLength: pl,
+      stored: new Map(),
+      onFileComplete: async (f, blob) => {
+        stored.set(f.path, blob);
+        return blob;
+      },
+      onAllComplete: () => resolveAll(),
+    });
+    const piece = (i: number) => all.slice(i * pl, Math.min(all.length, (i + 1) * pl));
+    for (let i = 0; i < count - 1; i++) await put(store, i, piece(i));
+    await new Promise((r) => setTimeout(r, 50)); // let hashing catch up
+    for (const i of [1, Math.floor(count / 2), count - 2]) expect(await get(store, i, { offset: 3, length: 1000 })).toEqual(all.subarray(i * pl + 3, i * pl + 1003));
+    await put(store, count - 1, piece(count - 1));
+    await allDone;
+    // Compared by hash: element-wise equality of megabytes is slow in the test runner.
+    for (const f of files) expect(toHex(await sha256(new Uint8Array(await stored.get(f.file.path)!.arrayBuffer())))).toBe(toHex(await sha256(f.bytes)));
   });
 });
