@@ -2,6 +2,7 @@ import WebTorrent, { type Torrent, type Wire } from 'webtorrent/dist/webtorrent.
 import { discoveryTorrent, torrentFile, type Manifest, type ManifestFile } from '../core/index.js';
 import { manifestExchange, offerOnWires, type ManifestExchangeHooks } from './manifest-exchange.js';
 import { SiteChunkStore } from './site-chunk-store.js';
+import { quietTracker } from './quiet-tracker.js';
 
 /** Help from the origin seed when peers alone would need longer than this for the rest. */
 const SLOW_PEERS_MS = 4000;
@@ -141,11 +142,14 @@ export class SiteSwarm {
       stored: new Map([['', new Blob([d.bytes as BlobPart])]]),
       onFileComplete: async (_f, blob) => blob,
     });
+    const quiet = quietTracker();
     const torrent = this.client.add(torrentFile(d.files, d.torrent, { announce: this.announce }), {
       preloadedStore: store,
       storeCacheSlots: 0,
       skipVerify: true,
+      getAnnounceOpts: quiet.getAnnounceOpts,
     });
+    quiet.watch(torrent);
     torrent.on('wire', (wire: Wire) => {
       this.guardWire(wire);
       wire.use(manifestExchange(hooks));
@@ -287,11 +291,14 @@ export class VersionTransfer {
     const complete = this.store.complete();
     const seedUrl = `${options.endpoints.seedBase}${manifest.torrent.infoHash}/`;
     const torrentBytes = torrentFile(manifest.files, manifest.torrent, { announce: options.usePeers ? options.endpoints.announce : [] });
+    const quiet = quietTracker();
     this.torrent = swarm.client.add(torrentBytes, {
       preloadedStore: this.store,
       storeCacheSlots: 0,
+      getAnnounceOpts: quiet.getAnnounceOpts,
       ...(complete ? { skipVerify: true } : { bitfield: this.store.bitfield() }),
     });
+    quiet.watch(this.torrent);
     this.torrent.on('warning', (err: Error) => options.warn?.(`transfer: ${err.message}`));
     // Which peers sent blocks of each piece still being checked, so a piece that fails its
     // hash can be blamed on them (WebTorrent only drops the piece and asks again, often

@@ -74,6 +74,8 @@ declare module 'webtorrent/dist/webtorrent.min.js' {
     private?: boolean;
     maxWebConns?: number;
     strategy?: 'sequential' | 'rarest';
+    /** Extra parameters for every announce (bittorrent-tracker), e.g. `numwant`. */
+    getAnnounceOpts?: () => Record<string, unknown>;
   }
 
   export interface ClientOptions {
