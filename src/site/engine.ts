@@ -2,7 +2,7 @@ import { isCoreError, prepareVerifier, verifyManifest, type Manifest, type Manif
 import { getSite, newestOf, offerManifest, promotePending, putVerifiedBlob, storedBlobs, updateSite, type SiteRecord } from '../store/site-cache.js';
 import { deletePieces, loadPieces, pieceSaver } from '../store/piece-cache.js';
 import { FILES_CHANNEL, type FileStoredMessage } from '../sw/messages.js';
-import { SiteSwarm, type SiteSwarmOptions, type TransferStats, type VersionTransfer } from '../swarm/site-swarm.js';
+import type { SiteSwarm, SiteSwarmOptions, TransferStats, VersionTransfer } from '../swarm/site-swarm.js';
 import type { ManifestExchangeHooks } from '../swarm/manifest-exchange.js';
 import { decideSharing, normaliseSettings, rtcConfiguration, shareOfCap, type ResourceSettings, type SharingDecision } from '../swarm/governor.js';
 import { SiteError, type SiteErrorCode } from './errors.js';
@@ -128,7 +128,10 @@ export class SiteEngine extends EventTarget {
 
   private startSwarm(): Promise<void> {
     this.swarmStarting ??= (async () => {
-      this.resources = await this.options.resources();
+      // WebTorrent is loaded here rather than with the page's first script: evaluating its
+      // bundle is the largest piece of start-up work, and on its own it is a shorter task.
+      const [resources, { SiteSwarm }] = await Promise.all([this.options.resources(), import('../swarm/site-swarm.js')]);
+      this.resources = resources;
       const decision = this.decide();
       const { settings, activeEngines } = this.resources;
       this.swarm = new SiteSwarm({

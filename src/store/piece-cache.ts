@@ -1,4 +1,4 @@
-import { createStore, delMany, getMany, keys, set, setMany, type UseStore } from 'idb-keyval';
+import { createStore, getMany, promisifyRequest, set, setMany, type UseStore } from 'idb-keyval';
 
 /**
  * Pieces of files that are not complete yet, so a download cut off half way (a closed
@@ -56,9 +56,18 @@ export function pieceSaver(infoHash: string, onError: (err: unknown) => void, st
   };
 }
 
+/**
+ * Every key `[infoHash, n]`: array keys compare element by element and any array sorts
+ * after any number (IndexedDB 3.0, "compare two keys"), so `[infoHash]` to
+ * `[infoHash, []]` spans exactly this torrent's pieces.
+ */
+function torrentRange(infoHash: string): IDBKeyRange {
+  return IDBKeyRange.bound([infoHash], [infoHash, []]);
+}
+
 /** Every saved piece of one torrent. */
 export async function loadPieces(infoHash: string, store = pieceStore()): Promise<Map<number, Uint8Array | Blob>> {
-  const ours = (await keys<[string, number]>(store)).filter((k) => Array.isArray(k) && k[0] === infoHash);
+  const ours = (await store('readonly', (s) => promisifyRequest(s.getAllKeys(torrentRange(infoHash))))) as [string, number][];
   const out = new Map<number, Uint8Array | Blob>();
   for (let i = 0; i < ours.length; i += LOAD_BATCH) {
     const batch = ours.slice(i, i + LOAD_BATCH);
@@ -68,7 +77,7 @@ export async function loadPieces(infoHash: string, store = pieceStore()): Promis
   return out;
 }
 
+/** Deletes a torrent's saved pieces with one request, not one per piece. */
 export async function deletePieces(infoHash: string, store = pieceStore()): Promise<void> {
-  const ours = (await keys<[string, number]>(store)).filter((k) => Array.isArray(k) && k[0] === infoHash);
-  if (ours.length) await delMany(ours, store);
+  await store('readwrite', (s) => promisifyRequest(s.delete(torrentRange(infoHash))));
 }
