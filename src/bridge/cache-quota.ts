@@ -2,7 +2,6 @@ import { loadSettings } from '../settings/settings-store.js';
 import { effectiveQuota, planEviction, type CachedSite } from '../swarm/governor.js';
 import { listVisits, markEvicted, noteMeasured, type VisitRecord } from '../ui/visits-store.js';
 import { actInSiteFrame } from './site-frame.js';
-import { VISIT_OPEN_EXPIRY_MS } from './visit-messages.js';
 
 /**
  * The cache quota across sites. Each site's files live on its own origin, so no single
@@ -46,11 +45,6 @@ const defaultDeps: QuotaDeps = {
   now: () => Date.now(),
 };
 
-/** True when a page of the site reported itself open within the expiry. */
-export function isOpenNow(record: VisitRecord, now: number): boolean {
-  return record.open === true && record.at !== undefined && now - record.at < VISIT_OPEN_EXPIRY_MS;
-}
-
 /** The sites the directory holds cached, as the governor counts them: measured bytes where known. */
 export function cachedSites(records: readonly VisitRecord[]): CachedSite[] {
   return records
@@ -59,8 +53,8 @@ export function cachedSites(records: readonly VisitRecord[]): CachedSite[] {
 }
 
 /**
- * Evicts what the quota requires, never `viewing` or any site open now. A site that
- * refuses (open in a background tab, pinned there) is kept and the plan made again.
+ * Evicts what the quota requires, never `viewing`. A site that refuses because it is
+ * open in a tab or pinned there is kept and the plan made again.
  * @returns the addresses evicted.
  */
 export async function enforceQuota(viewing: string, deps: QuotaDeps = defaultDeps): Promise<string[]> {
@@ -69,9 +63,10 @@ export async function enforceQuota(viewing: string, deps: QuotaDeps = defaultDep
     if (usage !== undefined) await deps.measured(viewing, usage);
   }
   const records = await deps.visits();
-  const now = deps.now();
   const quota = await deps.quota();
-  const kept = new Set([viewing, ...records.filter((r) => isOpenNow(r, now)).map((r) => r.address)]);
+  // Whether a site is open right now is asked of the site itself (its engine's Web Lock,
+  // see manage-page.ts): reports arrive only now and then, and late from background tabs.
+  const kept = new Set([viewing]);
   const sites = cachedSites(records);
   const done: string[] = [];
   // Each round evicts or keeps at least one more site, so this ends.

@@ -3,7 +3,7 @@ import type { SiteEngine } from '../site/engine.js';
 import { getSite } from '../store/site-cache.js';
 import { baselineOf, summaryOf, type Baseline } from './site-summary.js';
 import { SITE_ACTIONS_CHANNEL } from './site-actions.js';
-import { VISIT_REPORT_MS, type VisitQueryMessage, type VisitReportMessage, type VisitSummary } from './visit-messages.js';
+import { VISIT_CHECK_MS, VISIT_REPORT_MS, type VisitQueryMessage, type VisitReportMessage, type VisitSummary } from './visit-messages.js';
 
 /**
  * The site side of "sites I visited": embeds the app's hidden visits frame and posts it a
@@ -31,8 +31,17 @@ export function reportVisits(address: string, engine: SiteEngine): () => void {
   let loaded = false;
   let stopped = false;
 
+  let lastSent = 0;
+  let lastFacts = '';
+  /** What the app would see change; checked every couple of seconds without touching storage. */
+  const facts = () => {
+    const s = engine.liveStats;
+    return [s?.peers, s?.fromPeers, s?.fromOrigin, s?.uploaded, engine.seeding, engine.state.phase, engine.state.manifest?.seq, engine.state.pending?.seq].join(':');
+  };
   const send = async (open = true) => {
     if (!loaded) return;
+    lastSent = Date.now();
+    lastFacts = facts();
     try {
       await baselineRead;
       const stats = engine.liveStats;
@@ -53,7 +62,11 @@ export function reportVisits(address: string, engine: SiteEngine): () => void {
     if (event.origin === appOrigin && event.source === frame.contentWindow && event.data?.type === 'p2p-visit-query') void send();
   };
   window.addEventListener('message', onMessage);
-  const timer = setInterval(() => void send(), VISIT_REPORT_MS);
+  // Report when something changed (the app's live rates follow transfers closely), and
+  // otherwise only now and then: every report wakes the app's frames and storage.
+  const timer = setInterval(() => {
+    if (facts() !== lastFacts || Date.now() - lastSent >= VISIT_REPORT_MS) void send();
+  }, VISIT_CHECK_MS);
   // The manage page (a window on this origin) pinned or removed the site: report at once;
   // after a removal this page stops sharing the site, whose files are gone.
   const actions = new BroadcastChannel(SITE_ACTIONS_CHANNEL);

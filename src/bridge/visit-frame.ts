@@ -1,7 +1,7 @@
 import { isSiteOriginOf } from '../settings/messages.js';
 import { keepSummary } from '../ui/visits-store.js';
 import { enforceQuotaExclusive } from './cache-quota.js';
-import { parseVisitSummary, VISIT_OPEN_EXPIRY_MS, VISITS_CHANNEL, type VisitChannelMessage, type VisitQueryMessage, type VisitReportMessage, type VisitSummary } from './visit-messages.js';
+import { parseVisitSummary, VISITS_CHANNEL, type VisitChannelMessage, type VisitQueryMessage, type VisitReportMessage, type VisitSummary } from './visit-messages.js';
 
 /**
  * Runs in the hidden app-origin frame (`/__p2p/visits.html`) that each site page embeds.
@@ -38,12 +38,7 @@ if (address && window.parent !== window) {
     if (summary.seq === undefined || summary.size === lastSize) return;
     lastSize = summary.size;
     enforce();
-    // A site just left in this tab still counts as open until its last report expires
-    // (its page may close before saying so): look again once that has passed.
-    clearTimeout(again);
-    again = setTimeout(enforce, VISIT_OPEN_EXPIRY_MS + 500);
   };
-  let again: ReturnType<typeof setTimeout> | undefined;
   let running = false;
   let rerun = false;
   // One pass at a time, and at most one more queued behind it however often sizes change.

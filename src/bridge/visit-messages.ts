@@ -77,10 +77,12 @@ export interface ManageDoneMessage {
 }
 
 export const VISITS_CHANNEL = 'p2p-visits';
-/** How often an open site page reports. */
-export const VISIT_REPORT_MS = 2000;
+/** How often an open site page looks for something new to report (cheap: no storage read). */
+export const VISIT_CHECK_MS = 2000;
+/** An open site page reports at least this often, also when nothing changed. */
+export const VISIT_REPORT_MS = 15_000;
 /** A site not heard from for this long is no longer "open now". */
-export const VISIT_OPEN_EXPIRY_MS = 6000;
+export const VISIT_OPEN_EXPIRY_MS = 40_000;
 
 const ADDRESS = /^[a-z2-7]{52}$/;
 const count = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.floor(v) : undefined);

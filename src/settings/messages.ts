@@ -72,9 +72,14 @@ export function acceptableHeartbeat(m: unknown, now = Date.now()): HeartbeatMess
 export const SETTINGS_CHANNEL = 'p2p-settings';
 export const ENGINES_CHANNEL = 'p2p-engines';
 
-export const HEARTBEAT_MS = 2000;
+/**
+ * An engine says it is alive this often while nothing changes (a change is sent at
+ * once). Long on purpose: every beat wakes every open site's frame, which is most of an
+ * idle page's CPU at short intervals.
+ */
+export const HEARTBEAT_MS = 15_000;
 /** An engine that has not sent a heartbeat for this long is no longer counted. */
-export const ENGINE_EXPIRY_MS = 5000;
+export const ENGINE_EXPIRY_MS = 40_000;
 
 /**
  * True when `origin` is a site origin under the app's host: `<address>.<app host>` with
