@@ -122,13 +122,20 @@ export default async function run(only?: string): Promise<void> {
         // first long task overwrite the boot page's figure.
         w.__longest = Number(sessionStorage.getItem('longest') ?? 0);
         new PerformanceObserver((list) => {
-          for (const e of list.getEntries()) w.__longest = Math.max(w.__longest, e.duration);
+          const seen = JSON.parse(sessionStorage.getItem('long-tasks') ?? '[]') as string[];
+          for (const e of list.getEntries()) {
+            w.__longest = Math.max(w.__longest, e.duration);
+            // Where each long task fell, for finding what to split next (printed to stderr).
+            seen.push(`${location.pathname === '/' && performance.getEntriesByType('mark').some((m) => m.name === 'p2p:start') ? 'page' : 'site'}@${Math.round(e.startTime)}:${Math.round(e.duration)}`);
+          }
           sessionStorage.setItem('longest', String(w.__longest));
+          sessionStorage.setItem('long-tasks', JSON.stringify(seen.slice(-40)));
         }).observe({ type: 'longtask', buffered: true });
       });
       const page = await openReady(context, siteUrl(manifest.address));
       // The boot page recorded its longest task before reloading into the site.
       const longest = await page.evaluate(() => Math.max(Number(sessionStorage.getItem('longest') ?? 0), (window as unknown as { __longest: number }).__longest));
+      console.error(`long tasks (page@start:ms): ${await page.evaluate(() => JSON.parse(sessionStorage.getItem('long-tasks') ?? '[]').join(' '))}`);
       console.log(`BENCH longest_task_ms_50mb ${Math.round(longest)} ms`);
       await context.close();
     }

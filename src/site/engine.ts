@@ -1,4 +1,5 @@
-import { isCoreError, prepareVerifier, verifyManifest, type Manifest, type ManifestFile } from '../core/index.js';
+import { isCoreError, type Manifest, type ManifestFile } from '../core/index.js';
+import { verifyManifestOffThread, warmVerifier } from './verify-off-thread.js';
 import { getSite, newestOf, offerManifest, promotePending, putVerifiedBlob, storedBlobs, updateSite, type SiteRecord } from '../store/site-cache.js';
 import { deletePieces, loadPieces, pieceSaver } from '../store/piece-cache.js';
 import { FILES_CHANNEL, type FileStoredMessage } from '../sw/messages.js';
@@ -92,7 +93,7 @@ export class SiteEngine extends EventTarget {
   async start(): Promise<void> {
     try {
       mark('start');
-      void prepareVerifier();
+      warmVerifier();
       const visited = updateSite(this.options.address, (r) => (r.lastVisit = Date.now()));
       this.record = await getSite(this.options.address);
       mark('cache-read');
@@ -231,7 +232,7 @@ export class SiteEngine extends EventTarget {
   private async consider(candidate: unknown, source: 'server' | 'peer'): Promise<boolean> {
     let manifest: Manifest;
     try {
-      manifest = await verifyManifest(candidate, { address: this.options.address });
+      manifest = await verifyManifestOffThread(candidate, this.options.address);
     } catch (err) {
       this.warn(`ignored a manifest from the ${source}: ${isCoreError(err) ? err.code : 'invalid'}`);
       return false;
