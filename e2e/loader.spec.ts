@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generateKeyPair, utf8 } from '../src/core/index.js';
-import { newVisitor, publish, startTestServer, type TestServer } from './helpers/harness.js';
+import { countPeerConnections, newVisitor, peerConnectionsMade, publish, startTestServer, type TestServer } from './helpers/harness.js';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -82,20 +82,6 @@ interface Stats {
 }
 const stats = (p: Page) => p.evaluate(() => (window as unknown as { p2p: { stats(): Promise<Stats | undefined> } }).p2p.stats());
 
-/** Counts every RTCPeerConnection made in the visitor's pages (the constructor wrapped, as in resources.spec.ts). */
-async function countPeerConnections(context: BrowserContext): Promise<void> {
-  await context.addInitScript(() => {
-    const Original = window.RTCPeerConnection;
-    const w = window as unknown as { __rtcCount: number };
-    w.__rtcCount = 0;
-    window.RTCPeerConnection = class extends Original {
-      constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
-        super(...args);
-        w.__rtcCount++;
-      }
-    } as typeof RTCPeerConnection;
-  });
-}
 
 /** Opens the app in the visitor's context and changes settings through its panel. */
 async function changeSettings(context: BrowserContext, change: (app: Page) => Promise<unknown>): Promise<Page> {
@@ -226,7 +212,7 @@ test('"origin only" chosen in the app: the loader makes no RTCPeerConnection, an
   expect(s.usePeers).toBe(false);
   expect(Object.values(s.files)).toEqual(['host', 'host', 'host']);
   expect(host.count('img/one.svg')).toBe(hostBefore + 1);
-  expect(await v.page.evaluate(() => (window as unknown as { __rtcCount: number }).__rtcCount)).toBe(0);
+  expect(await peerConnectionsMade(v.page)).toBe(0);
   expect(v.errors()).toEqual([]);
   await v.context.close();
   await seeder.context.close();

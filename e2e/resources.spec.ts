@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { startServer } from '../signaling/server.js';
 import { generateKeyPair, utf8 } from '../src/core/index.js';
-import { engineState, newVisitor, openSite, publish, startTestServer, waitForPhase, type TestServer } from './helpers/harness.js';
+import { countPeerConnections, engineState, newVisitor, peerConnectionsMade, openSite, publish, startTestServer, waitForPhase, type TestServer } from './helpers/harness.js';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -102,19 +102,7 @@ test('an upload cap of 200 kB/s holds over every 2-second window, and "stop shar
 test('"origin only" mode never creates an RTCPeerConnection, and the site still loads', async ({ browser }) => {
   const { manifest } = await publish(ts.url, bigSite(200_000, 'private'), await generateKeyPair(), 1);
   const { context, page, errors } = await newVisitor(browser);
-  // Count every RTCPeerConnection made in any page or frame of this visitor.
-  await context.addInitScript(() => {
-    const Original = window.RTCPeerConnection;
-    const w = window as unknown as { __rtcCount: number };
-    w.__rtcCount = 0;
-    window.RTCPeerConnection = class extends Original {
-      constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
-        super(...args);
-        w.__rtcCount++;
-        sessionStorage.setItem('rtc-count', String(Number(sessionStorage.getItem('rtc-count') ?? 0) + 1));
-      }
-    } as typeof RTCPeerConnection;
-  });
+  await countPeerConnections(context);
   const app = await context.newPage();
   await openSettings(app);
   await app.getByLabel('How this browser takes part').selectOption('origin-only');
@@ -127,7 +115,7 @@ test('"origin only" mode never creates an RTCPeerConnection, and the site still 
   await expect(page.locator('#title')).toHaveText('private');
   expect((await engineState(page)).sharing).toMatchObject({ usePeers: false });
   // Across the boot page and the reload: not one connection.
-  expect(await page.evaluate(() => Number(sessionStorage.getItem('rtc-count') ?? 0))).toBe(0);
+  expect(await peerConnectionsMade(page)).toBe(0);
   expect(errors()).toEqual([]);
   await context.close();
 });

@@ -117,3 +117,25 @@ export async function originBytes(serverUrl: string, address: string): Promise<n
   const line = text.split('\n').find((l) => l.startsWith('p2p_origin_bytes_total') && l.includes(address));
   return line ? Number(line.trim().split(/\s+/).pop()) : 0;
 }
+
+/**
+ * Counts every RTCPeerConnection made in any page or frame of a visitor (the constructor
+ * wrapped before any script runs). The count is kept in each origin's sessionStorage, so
+ * it survives the boot page's reload; read it with `peerConnectionsMade`.
+ */
+export async function countPeerConnections(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const Original = window.RTCPeerConnection;
+    window.RTCPeerConnection = class extends Original {
+      constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
+        super(...args);
+        sessionStorage.setItem('rtc-count', String(Number(sessionStorage.getItem('rtc-count') ?? 0) + 1));
+      }
+    } as typeof RTCPeerConnection;
+  });
+}
+
+/** RTCPeerConnections made so far on the page's origin in this tab (see `countPeerConnections`). */
+export async function peerConnectionsMade(page: Page): Promise<number> {
+  return page.evaluate(() => Number(sessionStorage.getItem('rtc-count') ?? 0));
+}

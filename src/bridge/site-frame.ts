@@ -36,30 +36,39 @@ export function sitesShareAppSite(app: { hostname: string }): boolean {
  * @throws {SiteActionError} E_MANAGE_TIMEOUT when the frame does not answer in time.
  */
 export function actInSiteFrame(address: string, action: SiteAction, app: { protocol: string; host: string } = location, timeoutMs = 10_000): Promise<SiteActionResult> {
-  const origin = siteOriginFor(address, app);
   const frame = document.createElement('iframe');
-  frame.src = `${origin}/__p2p/manage.html`;
+  frame.src = `${siteOriginFor(address, app)}/__p2p/manage.html`;
   frame.hidden = true;
   frame.setAttribute('aria-hidden', 'true');
   frame.tabIndex = -1;
+  const done = commandManagePage(() => frame.contentWindow, address, action, app, timeoutMs).finally(() => frame.remove());
+  document.documentElement.append(frame);
+  return done;
+}
+
+/**
+ * The exchange with a site's manage page, in a frame or a window (`target`): wait for
+ * it to say it is ready, send the command, wait for its answer.
+ * @throws {SiteActionError} E_MANAGE_TIMEOUT when it does not answer in time.
+ */
+export function commandManagePage(target: () => Window | null, address: string, action: SiteAction, app: { protocol: string; host: string }, timeoutMs: number): Promise<SiteActionResult> {
+  const origin = siteOriginFor(address, app);
   return new Promise<SiteActionResult>((resolve, reject) => {
     const finish = (fn: () => void) => {
       clearTimeout(timer);
       window.removeEventListener('message', onMessage);
-      frame.remove();
       fn();
     };
     const timer = setTimeout(() => finish(() => reject(new SiteActionError('E_MANAGE_TIMEOUT', 'the site’s cache did not answer'))), timeoutMs);
     const onMessage = (event: MessageEvent<ManageReadyMessage | ManageDoneMessage>) => {
-      if (event.origin !== origin || event.source !== frame.contentWindow) return;
+      if (event.origin !== origin || !event.source || event.source !== target()) return;
       const m = event.data;
       if (m?.type === 'p2p-manage-ready' && m.address === address) {
-        frame.contentWindow!.postMessage({ type: 'p2p-manage', action } satisfies ManageCommandMessage, origin);
+        target()!.postMessage({ type: 'p2p-manage', action } satisfies ManageCommandMessage, origin);
       } else if (m?.type === 'p2p-manage-done' && m.address === address && m.action === action) {
         finish(() => resolve({ ok: m.ok, reason: typeof m.reason === 'string' ? m.reason.slice(0, 40) : undefined, summary: m.summary, usage: typeof m.usage === 'number' && Number.isFinite(m.usage) && m.usage >= 0 ? m.usage : undefined }));
       }
     };
     window.addEventListener('message', onMessage);
-    document.documentElement.append(frame);
   });
 }

@@ -1,7 +1,8 @@
-import { acceptableHeartbeat, acceptableSettings, ENGINE_EXPIRY_MS, ENGINES_CHANNEL, SETTINGS_CHANNEL, type ChannelMessage, type FrameMessage, type HeartbeatMessage } from './messages.js';
+import { acceptableHeartbeat, acceptableSettings, SETTINGS_CHANNEL, type ChannelMessage, type FrameMessage, type HeartbeatMessage } from './messages.js';
 import { loaderPart, type LoaderHello, type LoaderSettingsMessage } from './loader-messages.js';
-import { normaliseSettings, type ResourceSettings } from '../swarm/governor.js';
-import { loadSettings } from './settings-store.js';
+import type { ResourceSettings } from '../swarm/governor.js';
+import { loadSavedSettings } from './settings-store.js';
+import { EngineRoster } from './engine-roster.js';
 
 /**
  * Runs in the hidden app-origin frame the embed loader adds to a host page (any
@@ -27,31 +28,7 @@ settingsChannel.onmessage = (event: MessageEvent<ChannelMessage>) => {
   if (event.data?.type === 'settings') learn(event.data.settings);
 };
 
-const engines = new BroadcastChannel(ENGINES_CHANNEL);
-const seen = new Map<string, { at: number; since: number; seeding: boolean }>();
-let self = '';
-let last = '';
-const recount = () => {
-  const now = Date.now();
-  for (const [key, e] of seen) if (now - e.at > ENGINE_EXPIRY_MS) seen.delete(key);
-  // Ranked among all running engines, as the settings frame does (see there why).
-  const order = [...seen.entries()].sort((a, b) => b[1].since - a[1].since).map(([key]) => key);
-  const active = Math.max(1, [...seen.values()].filter((e) => e.seeding).length);
-  const rank = Math.max(0, order.indexOf(self));
-  if (`${active}:${rank}` !== last) {
-    last = `${active}:${rank}`;
-    post({ type: 'p2p-engines', active, rank });
-  }
-};
-const note = (m: HeartbeatMessage) => {
-  if (m.gone) seen.delete(m.address);
-  else seen.set(m.address, { at: Date.now(), since: m.since, seeding: m.seeding });
-  recount();
-};
-engines.onmessage = (event: MessageEvent<HeartbeatMessage>) => {
-  const heartbeat = acceptableHeartbeat(event.data);
-  if (heartbeat) note(heartbeat);
-};
+const engines = new EngineRoster((active, rank) => post({ type: 'p2p-engines', active, rank }));
 
 window.addEventListener('message', (event: MessageEvent<LoaderHello | HeartbeatMessage>) => {
   if (event.source !== window.parent || window.parent === window) return;
@@ -62,18 +39,16 @@ window.addEventListener('message', (event: MessageEvent<LoaderHello | HeartbeatM
     if (known) post({ type: 'p2p-loader-settings', settings: loaderPart(known) });
     // Browsers that block third-party storage say so here; reading anyway only fails.
     void (document.hasStorageAccess?.() ?? Promise.resolve(true))
-      .then((allowed) => (allowed ? loadSettings() : undefined))
+      .then((allowed) => (allowed ? loadSavedSettings() : undefined))
       .then(
-        (saved) => saved && saved.updatedAt > 0 && learn(saved),
+        (saved) => saved && learn(saved),
         () => undefined, // No storage for this frame: the app and open sites answer the query.
       );
     settingsChannel.postMessage({ type: 'query' } satisfies ChannelMessage);
-  } else if (m?.type === 'p2p-heartbeat' && event.origin === parentOrigin && acceptableHeartbeat(m)) {
+  } else if (event.origin === parentOrigin) {
+    const heartbeat = acceptableHeartbeat(m);
     // One engine per host origin, whatever the page claims: a page cannot pose as many
     // engines to push real sites out of "sites shared at once" or shrink their caps.
-    const heartbeat: HeartbeatMessage = { ...acceptableHeartbeat(m)!, address: `loader:${parentOrigin}` };
-    self = heartbeat.address;
-    note(heartbeat);
-    engines.postMessage(heartbeat);
+    if (heartbeat) engines.own({ ...heartbeat, address: `loader:${parentOrigin}` });
   }
 });

@@ -11,10 +11,9 @@ import { normaliseSettings, type ResourceSettings } from '../swarm/governor.js';
  * reaches every open site page at once. See docs/ARCHITECTURE.md, "Settings".
  */
 
-/** Site page -> frame: the page's copy of the settings, if it has one. */
+/** Site page -> frame: ready for settings. (The page's own copy stays with the page: see settings-frame.ts.) */
 export interface HelloMessage {
   type: 'p2p-hello';
-  settings?: ResourceSettings;
 }
 
 /** On SETTINGS_CHANNEL: settings someone holds, or a request for them. */

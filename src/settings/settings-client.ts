@@ -50,7 +50,7 @@ export class SettingsClient {
     this.frame.setAttribute('aria-hidden', 'true');
     this.frame.tabIndex = -1;
     this.frame.addEventListener('load', () => {
-      void this.localCopy.then((settings) => this.toFrame({ type: 'p2p-hello', settings }));
+      this.toFrame({ type: 'p2p-hello' });
     });
     window.addEventListener('message', (event: MessageEvent<FrameMessage>) => this.onFrameMessage(event));
     document.documentElement.append(this.frame);

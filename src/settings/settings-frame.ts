@@ -1,6 +1,7 @@
-import { acceptableHeartbeat, acceptableSettings, ENGINE_EXPIRY_MS, ENGINES_CHANNEL, isSiteOriginOf, SETTINGS_CHANNEL, type ChannelMessage, type FrameMessage, type HeartbeatMessage, type HelloMessage } from './messages.js';
+import { acceptableHeartbeat, acceptableSettings, isSiteOriginOf, SETTINGS_CHANNEL, type ChannelMessage, type FrameMessage, type HeartbeatMessage, type HelloMessage } from './messages.js';
 import type { ResourceSettings } from '../swarm/governor.js';
 import { loadSavedSettings } from './settings-store.js';
+import { EngineRoster } from './engine-roster.js';
 
 /**
  * Runs in the hidden app-origin frame each site page embeds. Answers the page with the
@@ -34,44 +35,14 @@ if (address && window.parent !== window) {
     }
   };
 
-  const engines = new BroadcastChannel(ENGINES_CHANNEL);
-  /**
-   * Running engines by address. The rank (which sites may seed under "sites shared at
-   * once") is among all running engines, never only the seeding ones: otherwise an
-   * engine that stops seeding would change the ranks that made it stop, and the engines
-   * would flip each other on and off without end.
-   */
-  const seen = new Map<string, { at: number; since: number; seeding: boolean }>();
-  let last = '';
-  const recount = () => {
-    const now = Date.now();
-    for (const [key, e] of seen) if (now - e.at > ENGINE_EXPIRY_MS) seen.delete(key);
-    const order = [...seen.entries()].sort((a, b) => b[1].since - a[1].since).map(([key]) => key);
-    const active = Math.max(1, [...seen.values()].filter((e) => e.seeding).length);
-    const rank = Math.max(0, order.indexOf(address));
-    if (`${active}:${rank}` !== last) {
-      last = `${active}:${rank}`;
-      post({ type: 'p2p-engines', active, rank });
-    }
-  };
-  const note = (m: HeartbeatMessage) => {
-    if (m.gone) seen.delete(m.address);
-    else seen.set(m.address, { at: Date.now(), since: m.since, seeding: m.seeding });
-    recount();
-  };
-  engines.onmessage = (event: MessageEvent<HeartbeatMessage>) => {
-    const heartbeat = acceptableHeartbeat(event.data);
-    if (heartbeat) note(heartbeat);
-  };
+  const engines = new EngineRoster((active, rank) => post({ type: 'p2p-engines', active, rank }));
 
   window.addEventListener('message', (event: MessageEvent<HeartbeatMessage | HelloMessage>) => {
     if (event.origin !== parentOrigin) return;
     const m = event.data;
     const heartbeat = acceptableHeartbeat(m);
     if (heartbeat && heartbeat.address === address) {
-      // Our own engine counts too; BroadcastChannel does not deliver to its sender.
-      note(heartbeat);
-      engines.postMessage(heartbeat);
+      engines.own(heartbeat);
     } else if (m?.type === 'p2p-hello') {
       // The settings the visitor saved in the app, even on a first visit with no app open.
       void loadSavedSettings().then(

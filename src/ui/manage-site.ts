@@ -1,5 +1,5 @@
-import { actInSiteFrame, SiteActionError, sitesShareAppSite } from '../bridge/site-frame.js';
-import { parseVisitSummary, siteOriginFor, type ManageCommandMessage, type ManageDoneMessage, type ManageReadyMessage, type SiteAction, type VisitSummary } from '../bridge/visit-messages.js';
+import { actInSiteFrame, commandManagePage, SiteActionError, sitesShareAppSite } from '../bridge/site-frame.js';
+import { parseVisitSummary, siteOriginFor, type SiteAction, type VisitSummary } from '../bridge/visit-messages.js';
 
 /** Why an action on a site's cache did not happen (messages.ts explains each). */
 export class ManageError extends Error {
@@ -22,41 +22,23 @@ export class ManageError extends Error {
  * @throws {ManageError}
  */
 export async function manageSite(address: string, action: SiteAction, timeoutMs = 15_000): Promise<VisitSummary | undefined> {
-  if (!sitesShareAppSite(location)) return manageInWindow(address, action, timeoutMs);
   let result;
   try {
-    result = await actInSiteFrame(address, action, location, timeoutMs);
+    if (sitesShareAppSite(location)) {
+      result = await actInSiteFrame(address, action, location, timeoutMs);
+    } else {
+      const popup = window.open(`${siteOriginFor(address, location)}/__p2p/manage.html`, `p2p-manage-${address}`, 'popup,width=360,height=200');
+      if (!popup) throw new ManageError('E_POPUP_BLOCKED', 'the browser blocked the window that changes the site’s cache');
+      // The window closes itself once done; after a timeout it is closed here.
+      result = await commandManagePage(() => popup, address, action, location, timeoutMs).catch((err: unknown) => {
+        popup.close();
+        throw err;
+      });
+    }
   } catch (err) {
     if (err instanceof SiteActionError) throw new ManageError('E_MANAGE_TIMEOUT', 'the site’s cache did not answer');
     throw err;
   }
   if (!result.ok) throw new ManageError('E_MANAGE_FAILED', 'the browser refused to change the site’s cache');
   return result.summary ? parseVisitSummary(result.summary, address) : undefined;
-}
-
-function manageInWindow(address: string, action: SiteAction, timeoutMs: number): Promise<VisitSummary | undefined> {
-  const origin = siteOriginFor(address, location);
-  const popup = window.open(`${origin}/__p2p/manage.html`, `p2p-manage-${address}`, 'popup,width=360,height=200');
-  if (!popup) return Promise.reject(new ManageError('E_POPUP_BLOCKED', 'the browser blocked the window that changes the site’s cache'));
-  return new Promise((resolve, reject) => {
-    const finish = (fn: () => void) => {
-      clearTimeout(timer);
-      window.removeEventListener('message', onMessage);
-      fn();
-    };
-    const timer = setTimeout(() => finish(() => {
-      popup.close();
-      reject(new ManageError('E_MANAGE_TIMEOUT', 'the site’s window did not answer'));
-    }), timeoutMs);
-    const onMessage = (event: MessageEvent<ManageReadyMessage | ManageDoneMessage>) => {
-      if (event.origin !== origin || event.source !== popup) return;
-      const m = event.data;
-      if (m?.type === 'p2p-manage-ready' && m.address === address) {
-        popup.postMessage({ type: 'p2p-manage', action } satisfies ManageCommandMessage, origin);
-      } else if (m?.type === 'p2p-manage-done' && m.address === address && m.action === action) {
-        finish(() => (m.ok ? resolve(m.summary ? parseVisitSummary(m.summary, address) : undefined) : reject(new ManageError('E_MANAGE_FAILED', 'the browser refused to change the site’s cache'))));
-      }
-    };
-    window.addEventListener('message', onMessage);
-  });
 }
