@@ -130,9 +130,10 @@ export async function loadAssets(options: LoadAssetsOptions): Promise<LoaderApi>
   });
   settings.setSeeding(decision.upload);
 
-  const storeFile = async (file: ManifestFile, bytes: Uint8Array, from: 'peers' | 'host' = 'peers') => {
-    await putVerifiedBlob(file.sha256, bytes, loaderStores());
-    const blob = new Blob([bytes as BlobPart]);
+  // Verified bytes become one Blob, stored and delivered as is (no second copy).
+  const storeFile = async (file: ManifestFile, data: Uint8Array | Blob, from: 'peers' | 'host' = 'peers') => {
+    const blob = data instanceof Blob ? data : new Blob([data as BlobPart]);
+    await putVerifiedBlob(file.sha256, blob, loaderStores());
     deliver(file, blob, from);
     return blob;
   };
@@ -176,7 +177,7 @@ export async function loadAssets(options: LoadAssetsOptions): Promise<LoaderApi>
   };
 
   let transfer: VersionTransfer = swarm.transfer(manifest, stored, {
-    fileComplete: (file, bytes) => storeFile(file, bytes),
+    fileVerified: (file, blob) => storeFile(file, blob),
     // WebTorrent hands the store only pieces that matched their hash in the signed manifest.
     savePiece: feeds.size ? feedPiece : undefined,
     fileRejected: (file) => {
@@ -216,7 +217,7 @@ export async function loadAssets(options: LoadAssetsOptions): Promise<LoaderApi>
     // Everything is here now: seed it from the stored copies.
     if (swarm.usesPeers && manifest.files.every((f) => done.has(f.path))) {
       retire(transfer);
-      transfer = swarm.transfer(manifest, await storedBlobs(manifest, loaderStores()), { fileComplete: (file, bytes) => storeFile(file, bytes) });
+      transfer = swarm.transfer(manifest, await storedBlobs(manifest, loaderStores()), { fileVerified: (file, blob) => storeFile(file, blob) });
     }
   };
 
