@@ -17,3 +17,4 @@ export * from './diff.js';
 export * from './pointer.js';
 export { utf8, fromUtf8, randomBytes } from './platform.js';
 export * from './discovery.js';
+export * from './reserved-paths.js';
