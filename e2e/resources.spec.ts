@@ -15,7 +15,7 @@ test.afterAll(async () => {
 
 async function restartServer(origin: boolean): Promise<void> {
   await ts.server.close();
-  ts.server = await startServer({ host: '127.0.0.1', port: ts.port, dataDir: ts.dataDir, distDir: 'dist', origin, log: () => {} });
+  ts.server = await startServer({ host: '127.0.0.1', port: ts.port, dataDir: ts.dataDir, distDir: process.env.P2P_DIST ?? 'dist', origin, log: () => {} });
 }
 
 function bigSite(bytes: number, label: string) {

@@ -63,7 +63,7 @@ test('first visitor, no peers: the site loads from the origin seed with CSS, JS,
 /** Restarts the server on the same port and data folder, as an operator would with other flags. */
 async function restartServer(origin: boolean): Promise<void> {
   await ts.server.close();
-  ts.server = await startServer({ host: '127.0.0.1', port: ts.port, dataDir: ts.dataDir, distDir: 'dist', origin, log: () => {} });
+  ts.server = await startServer({ host: '127.0.0.1', port: ts.port, dataDir: ts.dataDir, distDir: process.env.P2P_DIST ?? 'dist', origin, log: () => {} });
 }
 
 test('second visitor with the server started with --no-origin: the site comes from the first visitor over WebRTC', async ({ browser }) => {

@@ -20,7 +20,7 @@ export interface TestServer {
 
 export async function startTestServer(options: { origin?: boolean } = {}): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'p2p-e2e-'));
-  const server = await startServer({ host: '127.0.0.1', port: 0, dataDir, distDir: 'dist', origin: options.origin ?? true, log: () => {} });
+  const server = await startServer({ host: '127.0.0.1', port: 0, dataDir, distDir: process.env.P2P_DIST ?? 'dist', origin: options.origin ?? true, log: () => {} });
   return {
     server,
     port: server.port,
