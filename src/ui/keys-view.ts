@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { formatDate } from '../site/format.js';
-import { exportKey, importKey, isEncrypted, KeyFileError } from './key-file.js';
+import { isKeyFileError } from '../keys/errors.js';
+import { describeKeyFile, parseKeyFile, serializeKeyFile } from '../keys/key-file.js';
 import { listKeys, loadKey, saveKey } from './keys-store.js';
 import { errorText } from './messages.js';
 import { currentManifest } from './publish.js';
@@ -54,7 +55,7 @@ export class P2pKeys extends LitElement {
   private async export(address: string): Promise<void> {
     const key = await loadKey(address);
     if (!key) return;
-    const text = await exportKey(key, this.passphrase() || undefined);
+    const text = await serializeKeyFile(key, { passphrase: this.passphrase() });
     const link = document.createElement('a');
     link.href = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
     link.download = `${address.slice(0, 12)}.p2psite-key.json`;
@@ -67,13 +68,13 @@ export class P2pKeys extends LitElement {
     this.error = '';
     this.message = '';
     try {
-      if (isEncrypted(text) && !this.passphrase()) {
+      if (describeKeyFile(text).encrypted && !this.passphrase()) {
         this.pendingImport = text;
         this.needsPassphrase = true;
         this.error = errorText('E_NEEDS_PASSPHRASE');
         return;
       }
-      const key = await importKey(text, this.passphrase() || undefined);
+      const key = await parseKeyFile(text, { passphrase: this.passphrase() });
       const address = await saveKey(key);
       this.pendingImport = undefined;
       this.needsPassphrase = false;
@@ -81,7 +82,7 @@ export class P2pKeys extends LitElement {
       await this.refresh();
       this.dispatchEvent(new CustomEvent('keys-changed', { bubbles: true, composed: true }));
     } catch (err) {
-      this.error = err instanceof KeyFileError ? errorText(err.code) : errorText('E_BAD_KEY_FILE');
+      this.error = isKeyFileError(err) ? errorText(err.code) : errorText('E_NOT_KEY_FILE');
     }
   }
 

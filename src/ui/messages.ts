@@ -31,8 +31,12 @@ export function errorText(code: string, fallback?: string): string {
       return 'That passphrase does not open this key file. Check it and try again.';
     case 'E_NEEDS_PASSPHRASE':
       return 'This key file is protected: enter its passphrase.';
-    case 'E_BAD_KEY_FILE':
-      return 'This is not a usable key file. Choose the file you exported from this app.';
+    case 'E_NOT_KEY_FILE':
+      return 'This is not a usable key file. Choose the file you exported from this app or made with p2psite keygen.';
+    case 'E_DAMAGED_KEY_FILE':
+      return 'This key file is damaged: part of it is missing or changed. Use another copy of the key.';
+    case 'E_KEY_MISMATCH':
+      return 'This key file is damaged: its key does not belong to the site address it names. Use another copy of the key.';
     case 'E_STALE_SEQ':
     case 'E_SEQ_CONFLICT':
       return 'A newer version was published meanwhile (from another browser?). Reload the site list and publish again.';

@@ -1,0 +1,33 @@
+/**
+ * Typed errors of the key file format, shared by the app and the `p2psite` CLI. Callers
+ * branch on `code` (the app maps it to text in src/ui/messages.ts); the message is for
+ * logs and the terminal and says what to do.
+ */
+
+export type KeyFileErrorCode =
+  /** Not JSON, not a p2psite key, or a format version this build does not read. */
+  | 'E_NOT_KEY_FILE'
+  /** The secret is encrypted and no passphrase was given. */
+  | 'E_NEEDS_PASSPHRASE'
+  /** AES-GCM refused the passphrase: wrong, or the encrypted part or address was altered. */
+  | 'E_WRONG_PASSPHRASE'
+  /** A p2psite key file with a missing, malformed or out-of-range field. */
+  | 'E_DAMAGED_KEY_FILE'
+  /** The secret key opens, but its public key is not the address the file names. */
+  | 'E_KEY_MISMATCH';
+
+export class KeyFileError extends Error {
+  readonly code: KeyFileErrorCode;
+  /** The message without its code, so a caller can prefix the file name and keep the code first. */
+  readonly detail: string;
+  constructor(code: KeyFileErrorCode, detail: string, options?: { cause?: unknown }) {
+    super(`${code}: ${detail}`, options);
+    this.code = code;
+    this.detail = detail;
+    this.name = 'KeyFileError';
+  }
+}
+
+export function isKeyFileError(err: unknown): err is KeyFileError {
+  return err instanceof KeyFileError;
+}
