@@ -1,6 +1,7 @@
 import { compareBytes, concatBytes } from './bytes.js';
 import { EncodingError } from './errors.js';
 import { fromUtf8, utf8 } from './platform.js';
+import { describeLoneSurrogate, loneSurrogateIndex } from './well-formed.js';
 
 /**
  * Bencode (BEP 3): the canonical byte encoding this project signs. Strings are byte
@@ -13,7 +14,8 @@ export type BValue = number | string | Uint8Array | BValue[] | { [key: string]: 
 export type BDecoded = number | Uint8Array | BDecoded[] | { [key: string]: BDecoded };
 
 /**
- * @throws {EncodingError} E_BAD_ENCODING for non-integers, unsafe integers, or unsupported types.
+ * @throws {EncodingError} E_BAD_ENCODING for non-integers, unsafe integers, strings with a
+ *   lone surrogate, or unsupported types.
  */
 export function bencode(value: BValue): Uint8Array {
   const parts: Uint8Array[] = [];
@@ -27,7 +29,7 @@ function write(value: BValue, parts: Uint8Array[], depth: number): void {
     if (!Number.isSafeInteger(value)) throw new EncodingError('E_BAD_ENCODING', `bencode integers must be safe integers, got ${value}`);
     parts.push(utf8(`i${value === 0 ? 0 : value}e`));
   } else if (typeof value === 'string') {
-    writeBytes(utf8(value), parts);
+    writeBytes(wellFormedUtf8(value), parts);
   } else if (value instanceof Uint8Array) {
     writeBytes(value, parts);
   } else if (Array.isArray(value)) {
@@ -37,7 +39,7 @@ function write(value: BValue, parts: Uint8Array[], depth: number): void {
   } else if (value !== null && typeof value === 'object') {
     const entries = Object.keys(value)
       .filter((k) => value[k] !== undefined)
-      .map((k) => [utf8(k), value[k]] as const)
+      .map((k) => [wellFormedUtf8(k), value[k]] as const)
       .sort((a, b) => compareBytes(a[0], b[0]));
     parts.push(utf8('d'));
     for (const [key, item] of entries) {
@@ -48,6 +50,13 @@ function write(value: BValue, parts: Uint8Array[], depth: number): void {
   } else {
     throw new EncodingError('E_BAD_ENCODING', `cannot bencode a value of type ${value === null ? 'null' : typeof value}`);
   }
+}
+
+/** UTF-8 of a string, refusing lone surrogates that TextEncoder would turn into U+FFFD (one value, one encoding). */
+function wellFormedUtf8(text: string): Uint8Array {
+  const lone = loneSurrogateIndex(text);
+  if (lone >= 0) throw new EncodingError('E_BAD_ENCODING', `cannot bencode a string with a lone UTF-16 surrogate (${describeLoneSurrogate(text, lone)}); it has no UTF-8 encoding`);
+  return utf8(text);
 }
 
 function writeBytes(bytes: Uint8Array, parts: Uint8Array[]): void {

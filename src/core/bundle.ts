@@ -1,11 +1,12 @@
 import { compareBytes, toHex } from './bytes.js';
-import { contentTypeFor, isValidContentType } from './content-type.js';
+import { contentTypeFor, contentTypeProblem } from './content-type.js';
 import { LimitError, ManifestError, PathError } from './errors.js';
 import { sha256 } from './hash.js';
 import { keyPairFromSecret, addressFromPublicKey } from './keys.js';
 import { resolveLimits, type SiteLimits } from './limits.js';
 import { MANIFEST_VERSION, type Manifest, type ManifestFile, type UnsignedManifest } from './manifest.js';
 import { normalisePath, pathCollisionKey } from './paths.js';
+import { assertNotReservedPath } from './reserved-paths.js';
 import { utf8 } from './platform.js';
 import { signManifest } from './sign.js';
 import { choosePieceLength, computeInfoHash, hashPieces } from './torrent.js';
@@ -40,7 +41,7 @@ export interface Bundle {
 /**
  * Builds and signs a site bundle from a list of files. The same files, key, seq and
  * createdAt give byte-identical manifests and torrents on every platform.
- * @throws {PathError} E_BAD_PATH / E_DUPLICATE_PATH, {LimitError} E_TOO_LARGE,
+ * @throws {PathError} E_BAD_PATH / E_DUPLICATE_PATH / E_RESERVED_PATH, {LimitError} E_TOO_LARGE,
  *   {ManifestError} E_NO_ENTRY / E_BAD_MANIFEST, {AddressError} E_BAD_KEY
  */
 export async function buildBundle(options: BuildBundleOptions): Promise<Bundle> {
@@ -59,6 +60,7 @@ export async function buildBundle(options: BuildBundleOptions): Promise<Bundle> 
   let total = 0;
   for (const input of options.files) {
     const path = normalisePath(input.path, limits);
+    assertNotReservedPath(path);
     const clash = seen.get(pathCollisionKey(path));
     if (clash !== undefined) throw new PathError('E_DUPLICATE_PATH', `"${path}" and "${clash}" differ only in case or Unicode form; rename one`);
     seen.set(pathCollisionKey(path), path);
@@ -68,7 +70,10 @@ export async function buildBundle(options: BuildBundleOptions): Promise<Bundle> 
     total += input.bytes.length;
     if (total > limits.maxTotalBytes) throw new LimitError('E_TOO_LARGE', `the site is more than the limit of ${limits.maxTotalBytes} bytes`);
     const type = input.type ?? contentTypeFor(path);
-    if (!isValidContentType(type)) throw new ManifestError('E_BAD_MANIFEST', `"${path}" has an invalid content type ${JSON.stringify(type)}`);
+    const typeProblem = contentTypeProblem(type);
+    if (typeProblem !== undefined) {
+      throw new ManifestError('E_BAD_MANIFEST', `"${path}" has the content type ${JSON.stringify(type)}, which is not a valid Content-Type: it ${typeProblem}; pass another type or leave it out`);
+    }
     prepared.push({ path, bytes: input.bytes, type, key: utf8(path) });
   }
   prepared.sort((a, b) => compareBytes(a.key, b.key));

@@ -49,9 +49,95 @@ export function contentTypeFor(path: string): string {
   return TYPES[name.slice(dot + 1).toLowerCase()] ?? DEFAULT_CONTENT_TYPE;
 }
 
-// RFC 9110 token characters, then optional parameters; no CR/LF so it is safe in a header.
-const MEDIA_TYPE = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+(\s*;\s*[a-z0-9!#$&^_.+-]+=("[^"\r\n]*"|[a-z0-9!#$&^_.+-]+))*$/i;
+/** Longest content type a manifest may carry. */
+export const MAX_CONTENT_TYPE_LENGTH = 128;
 
+// RFC 9110 section 5.6.2: tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" /
+// "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA.
+const TCHAR = /[!#$%&'*+\-.^_`|~0-9A-Za-z]/;
+const isTchar = (c: string): boolean => TCHAR.test(c);
+const isOws = (c: string | undefined): boolean => c === ' ' || c === '\t';
+
+/**
+ * What is wrong with `type` as a `Content-Type` value, or undefined when it is fine.
+ * The grammar is RFC 9110 section 8.3.1, ASCII only (no obs-text):
+ *
+ *   media-type = type "/" subtype parameters
+ *   parameters = *( OWS ";" OWS [ parameter ] )
+ *   parameter  = token "=" ( token / quoted-string )
+ *
+ * with quoted-string from section 5.6.4 (qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E,
+ * quoted-pair = "\" ( HTAB / SP / VCHAR )). A field value also cannot begin or end with
+ * whitespace (section 5.5: HTTP drops it, so the header sent would differ from the signed
+ * one). What passes is a valid header value for Node and for `new Headers()` in every
+ * browser, and reaches the page byte for byte.
+ */
+export function contentTypeProblem(type: unknown): string | undefined {
+  if (typeof type !== 'string') return `is a ${typeof type}, not a string`;
+  if (type.length === 0) return 'is empty; use application/octet-stream when the type is unknown';
+  if (type.length > MAX_CONTENT_TYPE_LENGTH) return `is ${type.length} characters, more than ${MAX_CONTENT_TYPE_LENGTH}`;
+  for (let i = 0; i < type.length; i++) {
+    const code = type.charCodeAt(i);
+    if (code > 0x7e || (code < 0x20 && code !== 0x09) || code === 0x7f) {
+      return `has character U+${code.toString(16).toUpperCase().padStart(4, '0')} at index ${i}; a content type is printable ASCII only (no CR, LF or other controls)`;
+    }
+  }
+  if (isOws(type[0]) || isOws(type[type.length - 1])) return 'begins or ends with whitespace, which an HTTP header value cannot carry';
+
+  let i = 0;
+  const found = (at: number): string => (at < type.length ? JSON.stringify(type[at]) : 'the end');
+  const token = (what: string): string | undefined => {
+    const start = i;
+    while (i < type.length && isTchar(type[i])) i++;
+    if (i === start) return `lacks ${what} (RFC 9110 token characters) at index ${start}, found ${found(start)}`;
+    return undefined;
+  };
+  const skipOws = (): void => {
+    while (isOws(type[i])) i++;
+  };
+
+  const typeProblem = token('a type before "/"');
+  if (typeProblem) return typeProblem;
+  if (type[i] !== '/') return `lacks "/" after the type at index ${i}, found ${found(i)}`;
+  i++;
+  const subtypeProblem = token('a subtype after "/"');
+  if (subtypeProblem) return subtypeProblem;
+
+  while (i < type.length) {
+    skipOws();
+    if (type[i] !== ';') return `lacks ";" before a parameter at index ${i}, found ${found(i)}`;
+    i++;
+    skipOws();
+    // An empty parameter (";;" or a trailing ";") is allowed by the grammar.
+    if (i >= type.length || type[i] === ';') continue;
+    const nameProblem = token('a parameter name');
+    if (nameProblem) return nameProblem;
+    if (type[i] !== '=') return `lacks "=" after the parameter name at index ${i}, found ${found(i)}`;
+    i++;
+    if (type[i] === '"') {
+      i++;
+      for (;;) {
+        const c = type[i];
+        if (c === undefined) return 'has a quoted-string without its closing \'"\'';
+        if (c === '"') break;
+        if (c === '\\') {
+          // quoted-pair: any HTAB, SP or VCHAR may follow the backslash.
+          if (type[i + 1] === undefined) return 'has a quoted-string ending in a lone backslash';
+          i += 2;
+          continue;
+        }
+        i++;
+      }
+      i++;
+    } else {
+      const valueProblem = token('a parameter value (a token or a quoted-string)');
+      if (valueProblem) return valueProblem;
+    }
+  }
+  return undefined;
+}
+
+/** True when `type` is a content type a manifest may carry (`contentTypeProblem` finds nothing). */
 export function isValidContentType(type: unknown): type is string {
-  return typeof type === 'string' && type.length <= 128 && MEDIA_TYPE.test(type);
+  return contentTypeProblem(type) === undefined;
 }

@@ -10,7 +10,7 @@ import { computeInfoHash } from './torrent.js';
  * never meet in one swarm. The discovery torrent is one per address and the same for
  * everybody: a single 52-byte file holding the address itself, which any client can
  * build from the address alone. All visitors of a site join it, and signed manifests
- * travel over its wires (see docs/PROTOCOL.md, "Manifest exchange"), so a newer
+ * travel over its wires (see docs/PROTOCOL.md, "Discovery torrent and manifest exchange"), so a newer
  * version spreads between peers even while the server is down.
  */
 export interface DiscoveryTorrent {

@@ -10,6 +10,7 @@ export type CoreErrorCode =
   | 'E_BAD_ENCODING'
   | 'E_BAD_MANIFEST'
   | 'E_BAD_PATH'
+  | 'E_RESERVED_PATH'
   | 'E_DUPLICATE_PATH'
   | 'E_NO_ENTRY'
   | 'E_TOO_LARGE'

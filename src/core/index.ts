@@ -9,6 +9,7 @@ export * from './paths.js';
 export * from './content-type.js';
 export * from './manifest.js';
 export * from './torrent.js';
+export * from './ed25519.js';
 export * from './sign.js';
 export * from './version-rule.js';
 export * from './bundle.js';

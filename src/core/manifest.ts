@@ -1,11 +1,13 @@
 import { bencode, type BValue } from './bencode.js';
 import { compareBytes, describe, fromHex } from './bytes.js';
-import { isValidContentType } from './content-type.js';
+import { contentTypeProblem } from './content-type.js';
 import { LimitError, ManifestError, PathError } from './errors.js';
-import { publicKeyFromAddress, type Address } from './keys.js';
+import { publisherKeyFromAddress, type Address } from './keys.js';
 import { DEFAULT_LIMITS, type SiteLimits } from './limits.js';
 import { assertSafePath, pathCollisionKey } from './paths.js';
+import { assertNotReservedPath } from './reserved-paths.js';
 import { fromUtf8, utf8 } from './platform.js';
+import { describeLoneSurrogate, loneSurrogateIndex } from './well-formed.js';
 
 /** The manifest schema version this code reads and writes. */
 export const MANIFEST_VERSION = 1;
@@ -96,8 +98,9 @@ export function totalSize(files: readonly { size: number }[]): number {
  * Checks the shape and every value of a manifest (not its signature; see
  * `verifyManifest`). Unknown fields are refused, because a verifier that ignored
  * them would accept data the signature does not cover.
- * @throws {ManifestError} E_BAD_MANIFEST, {PathError} E_BAD_PATH / E_DUPLICATE_PATH,
- *   {LimitError} E_TOO_LARGE, {AddressError} E_BAD_ADDRESS, {EncodingError} E_BAD_ENCODING
+ * @throws {ManifestError} E_BAD_MANIFEST, {PathError} E_BAD_PATH / E_DUPLICATE_PATH / E_RESERVED_PATH,
+ *   {LimitError} E_TOO_LARGE, {AddressError} E_BAD_ADDRESS / E_BAD_KEY (an address whose key is
+ *   small-order, non-canonical or off the curve), {EncodingError} E_BAD_ENCODING
  */
 export function parseManifest(input: unknown, limits: SiteLimits = DEFAULT_LIMITS): Manifest {
   const m = asRecord(input, 'manifest');
@@ -106,7 +109,7 @@ export function parseManifest(input: unknown, limits: SiteLimits = DEFAULT_LIMIT
     throw new ManifestError('E_BAD_MANIFEST', `"v" expected ${MANIFEST_VERSION}, got ${describe(m.v)}; this manifest needs a newer app`);
   }
   const address = str(m.address, 'address');
-  publicKeyFromAddress(address);
+  publisherKeyFromAddress(address);
   const seq = safeUint(m.seq, 'seq');
   const createdAt = safeUint(m.createdAt, 'createdAt');
   const entry = str(m.entry, 'entry');
@@ -128,6 +131,7 @@ export function parseManifest(input: unknown, limits: SiteLimits = DEFAULT_LIMIT
     onlyKeys(f, FILE_KEYS, `files[${i}]`);
     const path = str(f.path, `files[${i}].path`);
     assertSafePath(path, limits);
+    assertNotReservedPath(path);
     const size = safeUint(f.size, `files[${i}].size`);
     if (size > limits.maxFileBytes) {
       throw new LimitError('E_TOO_LARGE', `file "${path}" is ${size} bytes, more than the limit of ${limits.maxFileBytes}`);
@@ -139,7 +143,10 @@ export function parseManifest(input: unknown, limits: SiteLimits = DEFAULT_LIMIT
     const sha256 = str(f.sha256, `files[${i}].sha256`);
     fromHex(sha256, 32, `files[${i}].sha256`);
     const type = str(f.type, `files[${i}].type`);
-    if (!isValidContentType(type)) throw new ManifestError('E_BAD_MANIFEST', `"files[${i}].type" is not a valid content type: ${describe(type)}`);
+    const typeProblem = contentTypeProblem(type);
+    if (typeProblem !== undefined) {
+      throw new ManifestError('E_BAD_MANIFEST', `"files[${i}].type" ${describe(type)} is not a valid Content-Type (RFC 9110 section 8.3.1): it ${typeProblem}`);
+    }
     const pathBytes = utf8(path);
     if (previous && compareBytes(previous, pathBytes) >= 0) {
       throw new ManifestError('E_BAD_MANIFEST', `"files" must be sorted by path with no repeats; "${path}" is out of order`);
@@ -210,6 +217,13 @@ function onlyKeys(record: Record<string, unknown>, allowed: Set<string>, field: 
 
 function str(value: unknown, field: string): string {
   if (typeof value !== 'string') throw new ManifestError('E_BAD_MANIFEST', `"${field}" expected a string, got ${describe(value)}`);
+  const lone = loneSurrogateIndex(value);
+  if (lone >= 0) {
+    throw new ManifestError(
+      'E_BAD_MANIFEST',
+      `"${field}" contains a lone UTF-16 surrogate (${describeLoneSurrogate(value, lone)}); strings must be well-formed Unicode, because UTF-8 cannot encode it and two different manifests would share canonical bytes`,
+    );
+  }
   return value;
 }
 

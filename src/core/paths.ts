@@ -1,14 +1,17 @@
 import { LimitError, PathError } from './errors.js';
 import { DEFAULT_LIMITS, type SiteLimits } from './limits.js';
 import { utf8 } from './platform.js';
+import { describeLoneSurrogate, loneSurrogateIndex } from './well-formed.js';
 
 // C0 controls, DEL and C1 controls: invisible in file managers and dangerous in URLs.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /**
  * Checks that `path` is a safe site path in canonical form: relative, `/`-separated,
- * NFC-normalised, with no empty, `.` or `..` segments, no backslash, no control
- * characters, and within the length limits.
+ * well-formed Unicode (no lone surrogate) in NFC, with no empty, `.` or `..` segments,
+ * no backslash, no control characters, and within the length limits. Reserved first
+ * segments are a separate rule (`assertNotReservedPath`), since request routing and
+ * publishing differ there.
  * @throws {PathError} E_BAD_PATH naming the rule broken.
  * @throws {LimitError} E_TOO_LARGE when the path is too long or too deep.
  */
@@ -17,6 +20,10 @@ export function assertSafePath(path: unknown, limits: Pick<SiteLimits, 'maxPathB
   const shown = JSON.stringify(path.length > 80 ? `${path.slice(0, 80)}...` : path);
   if (path.length === 0) throw new PathError('E_BAD_PATH', 'path is empty; every file needs a name');
   if (CONTROL.test(path)) throw new PathError('E_BAD_PATH', `path ${shown} contains a control character; rename the file`);
+  const lone = loneSurrogateIndex(path);
+  if (lone >= 0) {
+    throw new PathError('E_BAD_PATH', `path ${shown} contains a lone UTF-16 surrogate (${describeLoneSurrogate(path, lone)}), which is not Unicode text; rename the file`);
+  }
   if (path.includes('\\')) throw new PathError('E_BAD_PATH', `path ${shown} contains a backslash; use "/" between folders`);
   if (path.startsWith('/')) throw new PathError('E_BAD_PATH', `path ${shown} starts with "/"; paths are relative to the site root`);
   if (path.normalize('NFC') !== path) throw new PathError('E_BAD_PATH', `path ${shown} is not in Unicode NFC form; normalise it first`);

@@ -5,7 +5,7 @@
  */
 
 interface MinimalSubtle {
-  digest(algorithm: 'SHA-1' | 'SHA-256', data: Uint8Array): Promise<ArrayBuffer>;
+  digest(algorithm: 'SHA-1' | 'SHA-256' | 'SHA-512', data: Uint8Array): Promise<ArrayBuffer>;
 }
 interface MinimalCrypto {
   subtle: MinimalSubtle;

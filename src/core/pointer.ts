@@ -4,7 +4,7 @@ import { concatBytes, fromHex, toHex } from './bytes.js';
 import { SignatureError, CoreError } from './errors.js';
 import { sha1 } from './hash.js';
 import { utf8 } from './platform.js';
-import { verifyEd25519 } from './sign.js';
+import { verifyEd25519 } from './ed25519.js';
 
 /**
  * A BEP 44 mutable item: a small bencoded value signed with an ed25519 key, stored

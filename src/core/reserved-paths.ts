@@ -5,6 +5,8 @@
  * `//seed/x`, `/%73eed/x` and `/a/../seed/x` are the origin seed).
  */
 
+import { PathError } from './errors.js';
+
 /** First path segments the server answers itself. A site may not publish a file under any of them. */
 export const RESERVED_SEGMENTS: readonly string[] = Object.freeze(['__p2p', 'seed', 'api', 'announce', 'healthz', 'metrics']);
 
@@ -50,4 +52,21 @@ export function classifyRequestPath(pathname: string): RequestPathKind {
 /** True when a site file path (canonical, as in a manifest) starts with a reserved segment. */
 export function isReservedSitePath(path: string): boolean {
   return RESERVED.has(path.split('/')[0]);
+}
+
+/**
+ * Refuses a site file the server would shadow: one whose first segment is exactly a
+ * reserved one (`api/index.html`, `announce`, `seed/x.png`; not `announcements.html`,
+ * `API/x` or `apis/x`). Such a file could never be fetched from the site's origin, so
+ * a manifest holding one is refused rather than published half-broken.
+ * @throws {PathError} E_RESERVED_PATH naming the path and the segment.
+ */
+export function assertNotReservedPath(path: string): void {
+  if (!isReservedSitePath(path)) return;
+  const segment = path.split('/')[0];
+  const shown = JSON.stringify(path.length > 80 ? `${path.slice(0, 80)}...` : path);
+  throw new PathError(
+    'E_RESERVED_PATH',
+    `path ${shown} starts with "${segment}", which the server keeps for itself (${RESERVED_SEGMENTS.join(', ')}); rename that ${path.includes('/') ? 'folder' : 'file'} or move it into another folder`,
+  );
 }

@@ -1,26 +1,11 @@
 import * as ed from '@noble/ed25519';
 import { fromHex, toHex } from './bytes.js';
+import { verifyEd25519 } from './ed25519.js';
 import { AddressError, SignatureError } from './errors.js';
-import { addressFromPublicKey, publicKeyFromAddress, type Address } from './keys.js';
+import { addressFromPublicKey, publisherKeyFromAddress, type Address } from './keys.js';
 import { DEFAULT_LIMITS, type SiteLimits } from './limits.js';
 import { canonicalManifestBytes, parseManifest, type Manifest, type UnsignedManifest } from './manifest.js';
 import { computeInfoHash } from './torrent.js';
-
-/**
- * RFC 8032 section 5.1.7 verification with canonical encodings required (noble's
- * `zip215: false`): non-canonical R or A and S >= L are refused, so one message has
- * one valid signature per key. Answers false rather than throwing on a bad signature.
- */
-export async function verifyEd25519(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): Promise<boolean> {
-  if (signature.length !== 64 || publicKey.length !== 32) return false;
-  try {
-    return await ed.verifyAsync(signature, message, publicKey, { zip215: false });
-  } catch {
-    // noble throws on encodings it cannot decode (a public key off the curve): that is
-    // a signature that does not verify, not a crash.
-    return false;
-  }
-}
 
 /**
  * Signs a manifest with the publisher's 32-byte secret seed.
@@ -57,7 +42,7 @@ export async function verifyManifest(input: unknown, options: VerifyOptions = {}
   if (infoHash !== manifest.torrent.infoHash) {
     throw new SignatureError('E_BAD_SIGNATURE', `torrent.infoHash ${manifest.torrent.infoHash} does not match the files and pieces (expected ${infoHash}); the manifest was altered`);
   }
-  const ok = await verifyEd25519(fromHex(manifest.signature, 64, 'signature'), canonicalManifestBytes(manifest), publicKeyFromAddress(manifest.address));
+  const ok = await verifyEd25519(fromHex(manifest.signature, 64, 'signature'), canonicalManifestBytes(manifest), publisherKeyFromAddress(manifest.address));
   if (!ok) {
     throw new SignatureError('E_BAD_SIGNATURE', `signature does not verify for ${manifest.address}; this copy was altered or forged, do not use it`);
   }
