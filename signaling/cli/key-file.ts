@@ -1,31 +1,47 @@
+/**
+ * Key files on disk for the CLI: the shared format (src/keys/key-file.ts), written with
+ * mode 0600 and never over an existing file.
+ */
 import { chmod, readFile, writeFile } from 'node:fs/promises';
-import { addressFromPublicKey, fromHex, keyPairFromSecret, toHex, type KeyPair } from '../../src/core/index.js';
+import { addressFromPublicKey, type KeyPair } from '../../src/core/index.js';
+import { isKeyFileError, KeyFileError } from '../../src/keys/errors.js';
+import { describeKeyFile, parseKeyFile, serializeKeyFile } from '../../src/keys/key-file.js';
+import { CliError } from './errors.js';
+import { passphraseFor, type PassphraseSources } from './passphrase.js';
 
-/** A publisher's key file: JSON with the hex secret seed and the address, mode 0600. */
-export interface KeyFile {
-  address: string;
-  secretKey: string;
+export interface WriteKeyFileOptions {
+  /** Protects the file like the app's export with a passphrase. */
+  passphrase?: string;
 }
 
-export async function writeKeyFile(path: string, key: KeyPair): Promise<string> {
-  const address = addressFromPublicKey(key.publicKey);
-  const body: KeyFile = { address, secretKey: toHex(key.secretKey) };
+/** Writes `key` to `path` in the app's format; answers its address. */
+export async function writeKeyFile(path: string, key: KeyPair, options: WriteKeyFileOptions = {}): Promise<string> {
+  const text = await serializeKeyFile(key, { passphrase: options.passphrase });
   // `wx`: never overwrite an existing key; losing a key means losing the site.
-  await writeFile(path, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  await writeFile(path, text, { mode: 0o600, flag: 'wx' });
+  // The mode above is masked by the umask; the file must not be readable by others.
   await chmod(path, 0o600);
-  return address;
+  return addressFromPublicKey(key.publicKey);
 }
 
-/** @throws {Error} with a message naming the file when it is missing or not a key file. */
-export async function readKeyFile(path: string): Promise<KeyPair> {
-  let parsed: Partial<KeyFile>;
+/**
+ * Reads a key file: the app's export (plain or protected) or the old CLI form. A
+ * passphrase is looked for only when the file is protected.
+ * @throws {CliError} E_KEY_FILE_UNREADABLE, E_PASSPHRASE_FILE, E_CANCELLED.
+ * @throws {KeyFileError} any of its codes, with the file's path in the message.
+ */
+export async function readKeyFile(path: string, sources: PassphraseSources = {}): Promise<KeyPair> {
+  let text: string;
   try {
-    parsed = JSON.parse(await readFile(path, 'utf8')) as Partial<KeyFile>;
+    text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new Error(`cannot read the key file ${path}: ${(err as Error).message}`);
+    throw new CliError('E_KEY_FILE_UNREADABLE', `cannot read the key file ${path}: ${(err as Error).message}; create one with \`p2psite keygen\``, { cause: err });
   }
-  if (typeof parsed.secretKey !== 'string') throw new Error(`${path} is not a key file (no "secretKey"); create one with \`p2psite keygen\``);
-  const key = await keyPairFromSecret(fromHex(parsed.secretKey, 32, 'secretKey'));
-  if (parsed.address && parsed.address !== addressFromPublicKey(key.publicKey)) throw new Error(`${path} is damaged: its address does not match its key`);
-  return key;
+  try {
+    const passphrase = describeKeyFile(text).encrypted ? await passphraseFor(path, sources) : undefined;
+    return await parseKeyFile(text, { passphrase });
+  } catch (err) {
+    if (isKeyFileError(err)) throw new KeyFileError(err.code, `${path}: ${err.detail}`, { cause: err });
+    throw err;
+  }
 }

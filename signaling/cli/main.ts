@@ -1,20 +1,27 @@
 /**
  * p2psite: the publisher's command line.
- *   p2psite keygen [--out site.key]
- *   p2psite publish <folder> --key site.key [--server http://localhost:8080]
+ *   p2psite keygen [--out site.key] [--passphrase-file <file>]
+ *   p2psite publish <folder> --key site.key [--passphrase-file <file>] [--server http://localhost:8080]
  *   p2psite info <address> [--server http://localhost:8080]
  */
 import { parseArgs } from 'node:util';
 import { addressFromPublicKey, buildBundle, generateKeyPair, isCoreError, totalSize, type Manifest } from '../../src/core/index.js';
+import { CliError } from './errors.js';
 import { readKeyFile, writeKeyFile } from './key-file.js';
+import { PASSPHRASE_ENV, readPassphraseFile } from './passphrase.js';
 import { readFolder } from './read-folder.js';
 
 const USAGE = `Usage:
-  p2psite keygen [--out <file>]                    create a key file (default site.key, mode 0600)
-  p2psite publish <folder> --key <file> [--server <url>]
+  p2psite keygen [--out <file>] [--passphrase-file <file>]
+                                                   create a key file (default site.key, mode 0600),
+                                                   protected by the passphrase in that file if given
+  p2psite publish <folder> --key <file> [--passphrase-file <file>] [--server <url>]
                                                    publish a folder; prints the address and URL
   p2psite info <address> [--server <url>]          show the published version of a site
-The server defaults to http://localhost:8080.`;
+Key files are the app's format: an exported key works here, and a key made here imports
+into the app. A protected key's passphrase comes from --passphrase-file, else
+$${PASSPHRASE_ENV}, else a prompt when stdin is a terminal.
+The server defaults to $P2P_SERVER, then http://localhost:8080.`;
 
 import { canonicalAppOrigin } from '../../src/settings/messages.js';
 
@@ -42,14 +49,15 @@ function progressBar(done: number, total: number, label: string): void {
   if (done >= total) process.stderr.write('\n');
 }
 
-async function keygen(out: string): Promise<void> {
-  const address = await writeKeyFile(out, await generateKeyPair());
-  console.log(`Key written to ${out} (keep it safe: whoever has it controls the site)`);
+async function keygen(out: string, passphraseFile: string | undefined): Promise<void> {
+  const passphrase = passphraseFile === undefined ? undefined : await readPassphraseFile(passphraseFile);
+  const address = await writeKeyFile(out, await generateKeyPair(), { passphrase });
+  console.log(`Key written to ${out}${passphrase ? ', protected by the passphrase' : ''} (keep it safe: whoever has it controls the site)`);
   console.log(`Address: ${address}`);
 }
 
-async function publish(folder: string, keyPath: string, server: string): Promise<void> {
-  const key = await readKeyFile(keyPath);
+async function publish(folder: string, keyPath: string, passphraseFile: string | undefined, server: string): Promise<void> {
+  const key = await readKeyFile(keyPath, { file: passphraseFile });
   const files = await readFolder(folder, (skipped) => process.stderr.write(`skipping hidden ${skipped}\n`));
   const address = addressFromPublicKey(key.publicKey);
   const current = await fetch(`${server}/api/sites/${address}`);
@@ -94,7 +102,13 @@ async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { out: { type: 'string' }, key: { type: 'string' }, server: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      out: { type: 'string' },
+      key: { type: 'string' },
+      'passphrase-file': { type: 'string' },
+      server: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const [command, arg] = positionals;
   const server = (values.server ?? process.env.P2P_SERVER ?? 'http://localhost:8080').replace(/\/+$/, '');
@@ -103,10 +117,11 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (!command) throw new UsageError('');
-  if (command === 'keygen') return keygen(values.out ?? 'site.key');
+  const passphraseFile = values['passphrase-file'];
+  if (command === 'keygen') return keygen(values.out ?? 'site.key', passphraseFile);
   if (command === 'publish') {
     if (!arg || !values.key) throw new UsageError('publish needs a folder and --key <file>');
-    return publish(arg, values.key, server);
+    return publish(arg, values.key, passphraseFile, server);
   }
   if (command === 'info') {
     if (!arg) throw new UsageError('info needs an address');
@@ -121,6 +136,7 @@ main(process.argv.slice(2)).catch((err: unknown) => {
     console.error(USAGE);
     process.exit(2);
   }
+  if (err instanceof CliError && err.code === 'E_CANCELLED') process.exit(130);
   const message = isCoreError(err) ? err.message : err instanceof Error ? err.message : String(err);
   console.error(`p2psite: ${message}`);
   if ((err as { cause?: { code?: string } })?.cause?.code === 'ECONNREFUSED') console.error('Is the server running? Start it with `npm start`.');

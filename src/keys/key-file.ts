@@ -49,16 +49,24 @@ type Parsed =
   | { kind: 'plain'; info: KeyFileInfo; secret: Uint8Array }
   | { kind: 'sealed'; info: KeyFileInfo & { address: string }; sealed: SealedSecret };
 
-function damaged(field: string, expected: string, got: unknown): KeyFileError {
-  const shown = typeof got === 'string' ? `"${got.length > 40 ? `${got.slice(0, 40)}…` : got}"` : got === undefined ? 'nothing' : JSON.stringify(got) ?? typeof got;
-  return new KeyFileError('E_DAMAGED_KEY_FILE', `the key file is damaged: "${field}" expected ${expected}, got ${shown}; ${OTHER_COPY}`);
+/** A value for an error message; long strings are cut so a pasted blob does not flood the terminal. */
+function show(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'string') return `"${value.length > 60 ? `${value.slice(0, 60)}…` : value}"`;
+  return JSON.stringify(value) ?? typeof value;
+}
+
+function damaged(field: string, expected: string, got: string): KeyFileError {
+  return new KeyFileError('E_DAMAGED_KEY_FILE', `the key file is damaged: "${field}" expected ${expected}, got ${got}; ${OTHER_COPY}`);
 }
 
 function hexField(value: unknown, field: string, bytes?: number): Uint8Array {
   try {
     return fromHex(value as string, bytes, field);
   } catch {
-    throw damaged(field, bytes === undefined ? 'lowercase hex' : `${bytes} bytes of lowercase hex`, value);
+    // Only the length: the value may be most of a secret key, and messages end up in terminals and logs.
+    const got = typeof value === 'string' ? `${value.length} characters` : show(value);
+    throw damaged(field, bytes === undefined ? 'lowercase hex' : `${bytes} bytes of lowercase hex`, got);
   }
 }
 
@@ -81,25 +89,25 @@ function readJson(text: string | Uint8Array): Record<string, unknown> {
 
 function checkAddress(value: unknown, optional: boolean): string | undefined {
   if (optional && value === undefined) return undefined;
-  if (!isAddress(value)) throw damaged('address', 'a 52-character site address', value);
+  if (!isAddress(value)) throw damaged('address', 'a 52-character site address', show(value));
   return value;
 }
 
 function readSealed(file: Record<string, unknown>): SealedSecret {
   const kdf = record(file.kdf);
   const cipher = record(file.cipher);
-  if (!kdf) throw damaged('kdf', 'an object', file.kdf);
-  if (!cipher) throw damaged('cipher', 'an object', file.cipher);
-  if (kdf.name !== 'PBKDF2') throw damaged('kdf.name', '"PBKDF2"', kdf.name);
-  if (kdf.hash !== 'SHA-256') throw damaged('kdf.hash', '"SHA-256"', kdf.hash);
+  if (!kdf) throw damaged('kdf', 'an object', show(file.kdf));
+  if (!cipher) throw damaged('cipher', 'an object', show(file.cipher));
+  if (kdf.name !== 'PBKDF2') throw damaged('kdf.name', '"PBKDF2"', show(kdf.name));
+  if (kdf.hash !== 'SHA-256') throw damaged('kdf.hash', '"SHA-256"', show(kdf.hash));
   const iterations = kdf.iterations;
   if (typeof iterations !== 'number' || !Number.isSafeInteger(iterations) || iterations < MIN_ITERATIONS || iterations > MAX_ITERATIONS) {
-    throw damaged('kdf.iterations', `an integer from ${MIN_ITERATIONS} to ${MAX_ITERATIONS}`, iterations);
+    throw damaged('kdf.iterations', `an integer from ${MIN_ITERATIONS} to ${MAX_ITERATIONS}`, show(iterations));
   }
   const salt = hexField(kdf.salt, 'kdf.salt');
   // RFC 8018 §4.1 asks for at least 8 bytes of salt.
-  if (salt.length < 8) throw damaged('kdf.salt', 'at least 8 bytes of lowercase hex', kdf.salt);
-  if (cipher.name !== 'AES-GCM') throw damaged('cipher.name', '"AES-GCM"', cipher.name);
+  if (salt.length < 8) throw damaged('kdf.salt', 'at least 8 bytes of lowercase hex', show(kdf.salt));
+  if (cipher.name !== 'AES-GCM') throw damaged('cipher.name', '"AES-GCM"', show(cipher.name));
   const iv = hexField(cipher.iv, 'cipher.iv', IV_BYTES);
   const data = hexField(file.data, 'data', SECRET_BYTES + TAG_BYTES);
   return { iterations, salt, iv, data };
@@ -119,7 +127,7 @@ function readKeyFileText(text: string | Uint8Array): Parsed {
   }
   const address = checkAddress(file.address, false)!;
   if ('secretKey' in file) return { kind: 'plain', info: { address, encrypted: false, legacy: false }, secret: hexField(file.secretKey, 'secretKey', SECRET_BYTES) };
-  if (!('data' in file)) throw damaged('secretKey', `the hex secret key, or "kdf", "cipher" and "data" for a protected key`, undefined);
+  if (!('data' in file)) throw damaged('secretKey', `the hex secret key, or "kdf", "cipher" and "data" for a protected key`, 'nothing');
   return { kind: 'sealed', info: { address, encrypted: true, legacy: false }, sealed: readSealed(file) };
 }
 

@@ -137,6 +137,8 @@ describe('key file format', () => {
       } catch (err) {
         expect(err, `case ${i}`).toBeInstanceOf(KeyFileError);
         codes.add((err as KeyFileError).code);
+        // Messages reach terminals and logs: never any run of the secret key's hex.
+        for (let at = 0; at + 12 <= RFC_SECRET.length; at += 4) expect((err as Error).message).not.toContain(RFC_SECRET.slice(at, at + 12));
       }
     }
     expect([...codes].sort()).toEqual(expect.arrayContaining(['E_DAMAGED_KEY_FILE', 'E_KEY_MISMATCH', 'E_NOT_KEY_FILE']));
