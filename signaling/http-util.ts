@@ -3,18 +3,23 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { HttpError } from './errors.js';
 
-/** CORS for everything public: manifests, blobs and the origin seed are meant for any origin. */
+/**
+ * CORS for what other origins need to read: manifests, raw bytes (webseeds, the loader),
+ * the loader and its engine. Only reads: publishing is for the app's own origin and the
+ * CLI, so no other page can make a visitor's browser upload anything.
+ * `Cache-Control` is allowed because WebTorrent's webseed sends it.
+ */
 export const CORS_HEADERS = {
   'Access-Control-Allow-Origin': '*',
-  'Access-Control-Allow-Methods': 'GET, HEAD, PUT, OPTIONS',
-  'Access-Control-Allow-Headers': 'Content-Type, Range',
+  'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',
+  'Access-Control-Allow-Headers': 'Range, Cache-Control, If-None-Match',
   'Access-Control-Expose-Headers': 'Content-Range, Content-Length, ETag, Accept-Ranges',
   'Access-Control-Max-Age': '600',
 };
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'X-Content-Type-Options': 'nosniff', ...headers });
   res.end(text);
 }
 

@@ -27,6 +27,10 @@ Limits (env in brackets):
   --max-ws-message <bytes>      tracker message       [P2P_MAX_WS_MESSAGE, default ${DEFAULT_SERVER_LIMITS.maxWsMessageBytes}]
   --peers-per-swarm <n>         tracker peers kept    [P2P_PEERS_PER_SWARM, default ${DEFAULT_SERVER_LIMITS.peersPerSwarm}]
   --publishes-per-minute <n>    per client IP         [P2P_PUBLISHES_PER_MINUTE, default ${DEFAULT_SERVER_LIMITS.publishesPerMinute}]
+  --connections-per-ip <n>      open at once          [P2P_CONNECTIONS_PER_IP, default ${DEFAULT_SERVER_LIMITS.connectionsPerIp}]
+  --pending-blob-minutes <n>    keep unpublished files [P2P_PENDING_BLOB_MINUTES, default ${DEFAULT_SERVER_LIMITS.pendingBlobMinutes}]
+  --pending-bytes-per-ip <bytes> unpublished files    [P2P_PENDING_BYTES_PER_IP, default ${DEFAULT_SERVER_LIMITS.pendingBytesPerIp}]
+  --max-header <bytes>          request head          [P2P_MAX_HEADER, default ${DEFAULT_SERVER_LIMITS.maxHeaderBytes}]
 `;
 
 const { values } = parseArgs({
@@ -45,6 +49,10 @@ const { values } = parseArgs({
     'max-ws-message': { type: 'string' },
     'peers-per-swarm': { type: 'string' },
     'publishes-per-minute': { type: 'string' },
+    'connections-per-ip': { type: 'string' },
+    'pending-blob-minutes': { type: 'string' },
+    'pending-bytes-per-ip': { type: 'string' },
+    'max-header': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -76,6 +84,12 @@ const limits: ServerLimits = {
   maxWsMessageBytes: whole('max-ws-message', DEFAULT_SERVER_LIMITS.maxWsMessageBytes),
   peersPerSwarm: whole('peers-per-swarm', DEFAULT_SERVER_LIMITS.peersPerSwarm),
   publishesPerMinute: whole('publishes-per-minute', DEFAULT_SERVER_LIMITS.publishesPerMinute),
+  connectionsPerIp: whole('connections-per-ip', DEFAULT_SERVER_LIMITS.connectionsPerIp),
+  pendingBlobMinutes: whole('pending-blob-minutes', DEFAULT_SERVER_LIMITS.pendingBlobMinutes),
+  pendingBytesPerIp: whole('pending-bytes-per-ip', DEFAULT_SERVER_LIMITS.pendingBytesPerIp),
+  maxHeaderBytes: whole('max-header', DEFAULT_SERVER_LIMITS.maxHeaderBytes),
+  headersTimeoutMs: DEFAULT_SERVER_LIMITS.headersTimeoutMs,
+  requestTimeoutMs: DEFAULT_SERVER_LIMITS.requestTimeoutMs,
 };
 const dataDir = values.data ?? env.P2P_DATA ?? '.data';
 const host = values.host ?? env.P2P_HOST ?? '127.0.0.1';

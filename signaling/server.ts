@@ -1,11 +1,14 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { discoveryTorrent, isAddress, parseManifestJson, resolveLimits, verifyManifest, type Manifest } from '../src/core/index.js';
+import { classifyRequestPath, discoveryTorrent, isAddress, parseManifestJson, resolveLimits, verifyManifest, type Manifest } from '../src/core/index.js';
 import { LOCAL_APP_HOSTNAME } from '../src/settings/messages.js';
 import { Denylist } from './denylist.js';
 import { HttpError, toHttpError } from './errors.js';
+import { hostKindOf, loopbackAppUrl, type HostKind } from './host-kind.js';
+import { INERT_BYTES_HEADERS, RAW_BYTES_TYPE } from './raw-bytes.js';
 import { CORS_HEADERS, checkDeclaredLength, readBody, sendError, sendJson, serveFile } from './http-util.js';
+import { capConnectionsPerIp } from './connection-guard.js';
 import { Logger, type LogSink } from './log.js';
 import { Metrics } from './metrics.js';
 import { RateLimiter } from './rate-limit.js';
@@ -26,6 +29,21 @@ export interface ServerLimits {
   peersPerSwarm: number;
   /** Manifest uploads per client IP per minute. */
   publishesPerMinute: number;
+  /** TCP connections one client IP may hold at once (HTTP and tracker sockets). */
+  connectionsPerIp: number;
+  /** Minutes an uploaded blob is kept while no published manifest names it. */
+  pendingBlobMinutes: number;
+  /** Bytes of such unnamed blobs one client IP may hold at once. */
+  pendingBytesPerIp: number;
+  /**
+   * Largest request head. Large on purpose: every site may set cookies for the shared
+   * parent domain, and a "cookie bomb" (up to ~180 cookies of 4 kB in Chromium) must not
+   * lock visitors out of every other site. Cookies are never read.
+   */
+  maxHeaderBytes: number;
+  /** A request head must arrive within this; a body within `requestTimeoutMs`. */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
 }
 
 export const DEFAULT_SERVER_LIMITS: Readonly<ServerLimits> = Object.freeze({
@@ -35,6 +53,13 @@ export const DEFAULT_SERVER_LIMITS: Readonly<ServerLimits> = Object.freeze({
   maxWsMessageBytes: 128 * 1024,
   peersPerSwarm: 1000,
   publishesPerMinute: 30,
+  connectionsPerIp: 256,
+  pendingBlobMinutes: 60,
+  pendingBytesPerIp: 1024 * 1024 * 1024,
+  maxHeaderBytes: 1024 * 1024,
+  headersTimeoutMs: 20_000,
+  // A 512 MiB upload at 1 MB/s fits.
+  requestTimeoutMs: 10 * 60_000,
 });
 
 export interface ServerOptions {
@@ -61,21 +86,20 @@ export interface RunningServer {
 }
 
 /**
- * The site a request is for: the first label of its Host header when that is an address
- * (`<address>.localhost:8080`, `<address>.example.org`), as on IPFS subdomain gateways.
+ * The request target as a URL. Node hands over the raw target: `//seed/x` must stay a
+ * path (as a relative URL it would name a host), and the absolute form proxies send is
+ * read as it is.
+ * @throws {HttpError} 400 E_BAD_REQUEST for anything else
  */
-function siteOfHost(hostHeader: string | undefined): string | undefined {
-  const label = (hostHeader ?? '').toLowerCase().split('.')[0];
-  return hostHeader?.includes('.') && isAddress(label) ? label : undefined;
-}
-
-/** Percent-decodes one path segment. @throws {HttpError} 400 E_BAD_REQUEST on a broken escape */
-function decodeSegment(segment: string): string {
+function requestTarget(raw: string | undefined): URL {
+  const text = raw ?? '/';
   try {
-    return decodeURIComponent(segment);
+    if (text.startsWith('/')) return new URL(`http://host${text}`);
+    if (/^https?:\/\//i.test(text)) return new URL(text);
   } catch {
-    throw new HttpError(400, 'E_BAD_REQUEST', `the path has a broken %-escape in "${segment.slice(0, 80)}"; escape "%" as %25`);
+    // Answered below.
   }
+  throw new HttpError(400, 'E_BAD_REQUEST', 'the request target must be a path starting with "/"');
 }
 
 /**
@@ -92,6 +116,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const metrics = new Metrics();
   const store = await SiteStore.open(dataDir, {
     onDamaged: (file, message) => log.error('store_damaged_file', { file, message: message.slice(0, 300) }),
+    pending: { ttlMs: limits.pendingBlobMinutes * 60_000, bytesPerIp: limits.pendingBytesPerIp },
   });
   // Discovery torrents of listed addresses, stored here or not: the tracker refuses them.
   let deniedDiscovery = new Set<string>();
@@ -125,52 +150,61 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   metrics.peers = () => tracker.peerCount;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://host');
-    const path = url.pathname;
+    const target = requestTarget(req.url);
+    // The server and the service worker read paths the same way (src/core/reserved-paths.ts):
+    // `//seed/x`, `/%73eed/x` and `/a/../seed/x` are the seed, `/announcements.html` a site file.
+    const where = classifyRequestPath(target.pathname);
+    if (where.kind === 'bad') throw new HttpError(400, 'E_BAD_REQUEST', 'the path has a broken %-escape; escape "%" as %25');
     const method = req.method ?? 'GET';
+    const host = hostKindOf(req.headers.host);
     if (method === 'OPTIONS') {
+      // Preflights for what other origins may read (manifests, raw bytes, the loader); nothing else is shared.
       res.writeHead(204, CORS_HEADERS);
       res.end();
       return;
     }
-    if (path === '/healthz') return sendJson(res, 200, { ok: true });
-    if (path === '/metrics') {
-      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
-      res.end(metrics.text());
-      return;
-    }
-    if (path.startsWith('/api/')) return api(req, res, path, method);
-    if (path.startsWith('/seed/')) return seed(req, res, path, method);
-    if (path === '/announce') throw new HttpError(426, 'E_UPGRADE_REQUIRED', 'the tracker speaks WebSocket only: connect to ws://<this host>/announce');
+    if (where.kind === 'reserved') return reserved(req, res, where.segment, where.segments.slice(1), method, host);
     if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'E_METHOD', `${method} is not allowed here`);
-
-    const siteHost = siteOfHost(req.headers.host);
-    if (path.startsWith('/__p2p/')) {
-      const rel = decodeSegment(path.slice('/__p2p/'.length));
-      // The app (and its keys) only at `/`, where it refuses to be framed.
-      if (rel === 'index.html') throw new HttpError(404, 'E_NOT_FOUND', 'the app is at /');
-      if (siteHost && (rel === 'settings.html' || rel === 'loader-frame.html')) throw new HttpError(404, 'E_NOT_FOUND', 'not served on a site origin');
-      // CORS: the embed loader imports its engine from pages on other origins.
-      const extra: Record<string, string> = { 'Access-Control-Allow-Origin': '*', ...(rel === 'sw.js' ? { 'Service-Worker-Allowed': '/' } : {}) };
-      return sendDist(req, res, rel, extra);
-    }
-    if (siteHost) {
-      // Any page of a site's origin: the boot page loads the site in the browser.
-      return sendDist(req, res, 'boot.html', {}, 'no-store');
-    }
-    if (path === '/') {
+    // Any page of a site's origin: the boot page loads the site in the browser.
+    if (host.kind === 'site') return sendDist(req, res, 'boot.html', {}, 'no-store');
+    const rel = where.segments.join('/');
+    if (rel === '') {
       // The app on a bare loopback host moves to its canonical host (see appHostOf); the
       // browser keeps the #fragment across the redirect.
-      const host = req.headers.host ?? '';
-      if (LOOPBACK_HOST.test(host)) {
-        res.writeHead(302, { Location: `http://${appHostOf(host)}/`, 'Cache-Control': 'no-store' }).end();
+      if (host.kind === 'loopback') {
+        res.writeHead(302, { Location: loopbackAppUrl(host), 'Cache-Control': 'no-store' }).end();
         return;
       }
       // Sites share the app's registrable domain: none of them may frame the app (its keys).
       return sendDist(req, res, 'index.html', { 'Content-Security-Policy': "frame-ancestors 'none'", 'X-Frame-Options': 'DENY' });
     }
-    if (path === '/loader.js') return sendDist(req, res, 'loader.js', CORS_HEADERS);
-    throw new HttpError(404, 'E_NOT_FOUND', `nothing at ${path}`);
+    if (rel === 'loader.js') return sendDist(req, res, 'loader.js', CORS_HEADERS);
+    throw new HttpError(404, 'E_NOT_FOUND', `nothing at ${target.pathname.slice(0, 200)}`);
+  }
+
+  /** The paths the server keeps on every origin, matched on exact, normalised segments. */
+  async function reserved(req: IncomingMessage, res: ServerResponse, segment: string, rest: string[], method: string, host: HostKind): Promise<void> {
+    const exact = rest.length === 0;
+    if (segment === 'healthz' && exact) return sendJson(res, 200, { ok: true });
+    if (segment === 'metrics' && exact) {
+      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+      res.end(metrics.text());
+      return;
+    }
+    if (segment === 'announce' && exact) throw new HttpError(426, 'E_UPGRADE_REQUIRED', 'the tracker speaks WebSocket only: connect to ws://<this host>/announce');
+    if (segment === 'api') return api(req, res, rest, method, host);
+    if (segment === 'seed') return seed(req, res, rest, method, host);
+    if (segment === '__p2p') {
+      if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'E_METHOD', `${method} is not allowed here`);
+      const rel = rest.join('/');
+      // The app (and its keys) only at `/`, where it refuses to be framed.
+      if (rel === 'index.html') throw new HttpError(404, 'E_NOT_FOUND', 'the app is at /');
+      if (host.kind === 'site' && (rel === 'settings.html' || rel === 'loader-frame.html')) throw new HttpError(404, 'E_NOT_FOUND', 'not served on a site origin');
+      // CORS: the embed loader imports its engine from pages on other origins.
+      const extra: Record<string, string> = { 'Access-Control-Allow-Origin': '*', ...(rel === 'sw.js' ? { 'Service-Worker-Allowed': '/' } : {}) };
+      return sendDist(req, res, rel, extra);
+    }
+    throw new HttpError(404, 'E_NOT_FOUND', `nothing at /${[segment, ...rest].join('/').slice(0, 200)}`);
   }
 
   async function sendDist(req: IncomingMessage, res: ServerResponse, rel: string, extra: Record<string, string> = {}, cacheControl?: string): Promise<void> {
@@ -183,10 +217,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     await serveFile(req, res, { ...file, cacheControl: cacheControl ?? file.cacheControl, extraHeaders: extra });
   }
 
-  async function api(req: IncomingMessage, res: ServerResponse, path: string, method: string): Promise<void> {
-    const site = /^\/api\/sites\/([^/]+)$/.exec(path);
-    if (site) {
-      const address = decodeSegment(site[1]);
+  async function api(req: IncomingMessage, res: ServerResponse, rest: string[], method: string, host: HostKind): Promise<void> {
+    if (rest[0] === 'sites' && rest.length === 2) {
+      const address = rest[1];
       if (!isAddress(address)) throw new HttpError(400, 'E_BAD_ADDRESS', 'that is not a site address (52 lowercase base32 characters)');
       if (deniedSite(address)) throw new HttpError(451, 'E_DENIED', 'the operator of this server refuses this site');
       if (method === 'GET' || method === 'HEAD') {
@@ -197,32 +230,36 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       if (method === 'PUT') return publish(req, res, address);
       throw new HttpError(405, 'E_METHOD', `${method} is not allowed on a site`);
     }
-    const blob = /^\/api\/blobs\/([0-9a-f]{64})$/.exec(path);
-    if (blob) {
-      const sha = blob[1];
+    if (rest[0] === 'blobs' && rest.length === 2) {
+      const sha = rest[1];
+      if (!/^[0-9a-f]{64}$/.test(sha)) throw new HttpError(400, 'E_BAD_REQUEST', 'blob names are 64 lowercase hex characters (their sha256)');
       if (method === 'PUT') {
         checkDeclaredLength(req, limits.maxBlobBytes);
-        const result = await store.putBlob(sha, req, limits.maxBlobBytes);
-        return sendJson(res, result === 'created' ? 201 : 200, { sha256: sha }, CORS_HEADERS);
+        const result = await store.putBlob(sha, req, limits.maxBlobBytes, req.socket.remoteAddress ?? 'unknown');
+        return sendJson(res, result === 'created' ? 201 : 200, { sha256: sha });
       }
       if (method === 'GET' || method === 'HEAD') {
         if (!originOn) throw new HttpError(503, 'E_ORIGIN_OFF', 'this server does not serve files; get them from peers');
         const owners = [...store.ownersOf(sha)].filter((a) => !deniedSite(a));
         if (!owners.length) throw new HttpError(404, 'E_NOT_FOUND', 'no published site has this file');
+        // A HEAD (does the server hold it?) is answered anywhere; the bytes only on the
+        // origin of a site that publishes them.
+        const owner = host.kind === 'site' ? owners.find((a) => a === host.address) : undefined;
+        if (method === 'GET' && !owner) throw new HttpError(404, 'E_NOT_FOUND', `a file's bytes are served only on the origin of a site that publishes it: <address>.<this host>/api/blobs/${sha}`);
         return serveFile(req, res, {
           path: store.blobPath(sha),
           size: await store.blobSize(sha),
-          type: 'application/octet-stream',
+          type: RAW_BYTES_TYPE,
           etag: `"${sha}"`,
           cacheControl: 'public, max-age=31536000, immutable',
-          extraHeaders: CORS_HEADERS,
-          onBytes: (n) => metrics.addOriginBytes(owners[0], n),
+          extraHeaders: { ...CORS_HEADERS, ...INERT_BYTES_HEADERS },
+          onBytes: (n) => metrics.addOriginBytes(owner ?? owners[0], n),
         });
       }
       throw new HttpError(405, 'E_METHOD', `${method} is not allowed on a blob`);
     }
-    if (/^\/api\/blobs\//.test(path)) throw new HttpError(400, 'E_BAD_REQUEST', 'blob names are 64 lowercase hex characters (their sha256)');
-    throw new HttpError(404, 'E_NOT_FOUND', `no API at ${path}`);
+    if (rest[0] === 'blobs') throw new HttpError(400, 'E_BAD_REQUEST', 'blob names are 64 lowercase hex characters (their sha256)');
+    throw new HttpError(404, 'E_NOT_FOUND', `no API at /api/${rest.join('/').slice(0, 200)}`);
   }
 
   async function publish(req: IncomingMessage, res: ServerResponse, address: string): Promise<void> {
@@ -235,7 +272,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       metrics.countPublish('accepted');
       log.info('published', { address, seq: manifest.seq, files: manifest.files.length, ip });
       const hostHeader = req.headers.host ?? `${host}:${port}`;
-      sendJson(res, 201, { address, seq: manifest.seq, url: `http://${address}.${appHostOf(hostHeader)}/` }, CORS_HEADERS);
+      sendJson(res, 201, { address, seq: manifest.seq, url: `http://${address}.${appHostOf(hostHeader)}/` });
     } catch (err) {
       metrics.countPublish('refused');
       const httpError = toHttpError(err);
@@ -245,32 +282,45 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     }
   }
 
-  async function seed(req: IncomingMessage, res: ServerResponse, path: string, method: string): Promise<void> {
+  async function seed(req: IncomingMessage, res: ServerResponse, rest: string[], method: string, host: HostKind): Promise<void> {
     if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'E_METHOD', `${method} is not allowed on the origin seed`);
-    const m = /^\/seed\/([0-9a-f]{40})\/([^/]+)\/(.+)$/.exec(path);
-    if (!m) throw new HttpError(404, 'E_NOT_FOUND', 'origin seed paths are /seed/<infoHash>/<name>/<file path>');
-    const manifest = store.byInfoHash(m[1]);
+    const [infoHash, name, ...filePath] = rest;
+    if (!/^[0-9a-f]{40}$/.test(infoHash ?? '') || !name || !filePath.length) throw new HttpError(404, 'E_NOT_FOUND', 'origin seed paths are /seed/<infoHash>/<name>/<file path>');
+    const manifest = store.byInfoHash(infoHash);
     if (!manifest) throw new HttpError(404, 'E_NOT_FOUND', 'no published version has this info hash');
-    if (denied(manifest) || denylist.has(m[1])) throw new HttpError(451, 'E_DENIED', 'the operator of this server refuses this site');
+    // A site's bytes only on its own origin: never on the app's (its keys) or another site's.
+    if (host.kind !== 'site' || host.address !== manifest.address) {
+      throw new HttpError(404, 'E_NOT_FOUND', `this version's origin seed is on its site's own origin: <address>.<this host>/seed/${infoHash}/`);
+    }
+    if (denied(manifest) || denylist.has(infoHash)) throw new HttpError(451, 'E_DENIED', 'the operator of this server refuses this site');
     if (!originOn) throw new HttpError(503, 'E_ORIGIN_OFF', 'this server does not serve files; get them from peers');
     // Only an exact match of a manifest path is served, so `..` or `%2F` cannot step outside.
-    const name = decodeSegment(m[2]);
-    const filePath = m[3].split('/').map(decodeSegment).join('/');
-    const file = name === manifest.torrent.name ? manifest.files.find((f) => f.path === filePath) : undefined;
+    const path = filePath.join('/');
+    const file = name === manifest.torrent.name ? manifest.files.find((f) => f.path === path) : undefined;
     if (!file) throw new HttpError(404, 'E_NOT_FOUND', 'this version has no such file');
     await serveFile(req, res, {
       path: store.blobPath(file.sha256),
       size: file.size,
-      type: file.type,
+      type: RAW_BYTES_TYPE,
       etag: `"${file.sha256}"`,
       cacheControl: 'public, max-age=31536000, immutable',
-      extraHeaders: CORS_HEADERS,
+      extraHeaders: { ...CORS_HEADERS, ...INERT_BYTES_HEADERS },
       onBytes: (n) => metrics.addOriginBytes(manifest.address, n),
     });
   }
 
-  const server = createServer((req, res) => {
+  const server = createServer({
+    maxHeaderSize: limits.maxHeaderBytes,
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    // Node checks every connection's timeouts this often, whatever else it is doing.
+    connectionsCheckingInterval: Math.max(250, Math.min(5000, limits.headersTimeoutMs / 4)),
+  }, (req, res) => {
     const started = Date.now();
+    // Every site shares the app's registrable domain: ask for a process of each origin's
+    // own where the browser can, so one origin's memory is not readable by another's (Spectre).
+    res.setHeader('Origin-Agent-Cluster', '?1');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
     res.on('finish', () => {
       metrics.countRequest(res.statusCode);
       if (res.statusCode >= 400) log.info('request', { method: req.method, path: (req.url ?? '').slice(0, 200), status: res.statusCode, ms: Date.now() - started, ip: req.socket.remoteAddress });
@@ -286,18 +336,30 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   server.on('upgrade', (req, socket, head) => {
     upgraded.add(socket);
     socket.once('close', () => upgraded.delete(socket));
-    const path = new URL(req.url ?? '/', 'http://host').pathname;
-    if (path !== '/announce') {
+    // Tracker sockets stay open and quiet between announces: the HTTP idle timeout is not theirs.
+    (socket as import('node:net').Socket).setTimeout?.(0);
+    const where = classifyRequestPath(new URL(`http://host${req.url?.startsWith('/') ? req.url : '/'}`).pathname);
+    if (where.kind !== 'reserved' || where.segment !== 'announce' || where.segments.length !== 1) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
     tracker.handleUpgrade(req, socket, head);
   });
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return;
+    const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
   });
-  server.headersTimeout = 20_000;
-  server.requestTimeout = 10 * 60_000;
+  capConnectionsPerIp(server, limits.connectionsPerIp, (ip) => log.warn('too_many_connections', { ip }));
+  // A connection silent for 2 minutes is closed too (an upload that stopped sending).
+  server.timeout = 2 * 60_000;
+  const sweep = setInterval(() => {
+    void store.sweepPending().then(
+      (removed) => removed && log.info('pending_blobs_removed', { removed }),
+      (err: Error) => log.error('pending_sweep_failed', { message: err.message.slice(0, 200) }),
+    );
+  }, Math.min(60_000, Math.max(1000, limits.pendingBlobMinutes * 15_000)));
+  sweep.unref();
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -318,6 +380,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     close() {
       closing ??= (async () => {
         denylist.stop();
+        clearInterval(sweep);
         for (const socket of upgraded) socket.destroy();
         await tracker.close();
         server.closeAllConnections();

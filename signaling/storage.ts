@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { assertNewerVersion, verifyManifest, type Manifest } from '../src/core/index.js';
 import { HttpError } from './errors.js';
+import { PendingBlobs, type PendingBlobsOptions } from './pending-blobs.js';
 
 /**
  * The server's store: plain files under the data folder. Blobs are content-addressed
@@ -16,7 +17,12 @@ import { HttpError } from './errors.js';
 export interface SiteStoreOptions {
   /** Told about a stored manifest that no longer verifies (it is then left out). */
   onDamaged?: (file: string, message: string) => void;
+  /** How long blobs no manifest names are kept, and how many bytes of them per client IP. */
+  pending?: PendingBlobsOptions;
 }
+
+/** One hour to publish what was uploaded; a client IP may hold two of the largest sites unpublished. */
+export const DEFAULT_PENDING: Readonly<PendingBlobsOptions> = Object.freeze({ ttlMs: 60 * 60_000, bytesPerIp: 1024 * 1024 * 1024 });
 
 export class SiteStore {
   private readonly newest = new Map<string, Manifest>();
@@ -27,11 +33,15 @@ export class SiteStore {
   /** sha256 -> addresses whose stored versions name it. */
   private readonly blobOwners = new Map<string, Set<string>>();
   private readonly locks = new Map<string, Promise<unknown>>();
+  /** Uploaded blobs no stored manifest names yet. */
+  readonly pending: PendingBlobs;
 
   private constructor(
     readonly dataDir: string,
     private readonly options: SiteStoreOptions,
-  ) {}
+  ) {
+    this.pending = new PendingBlobs(options.pending ?? DEFAULT_PENDING);
+  }
 
   static async open(dataDir: string, options: SiteStoreOptions = {}): Promise<SiteStore> {
     const store = new SiteStore(dataDir, options);
@@ -41,7 +51,33 @@ export class SiteStore {
     await rm(join(dataDir, 'tmp'), { recursive: true, force: true });
     await mkdir(join(dataDir, 'tmp'), { recursive: true });
     await store.loadIndex();
+    await store.findUnnamedBlobs();
     return store;
+  }
+
+  /** Blobs left by publishes that never sent their manifest: pending from their file's time. */
+  private async findUnnamedBlobs(): Promise<void> {
+    const root = join(this.dataDir, 'blobs');
+    for (const dir of await readdir(root)) {
+      for (const name of await readdir(join(root, dir)).catch(() => [] as string[])) {
+        if (!/^[0-9a-f]{64}$/.test(name) || this.blobOwners.has(name)) continue;
+        const info = await stat(join(root, dir, name)).catch(() => undefined);
+        if (info?.isFile()) this.pending.add(name, '', info.size, info.mtimeMs);
+      }
+    }
+  }
+
+  /** Removes blobs no manifest named in time. Returns how many were removed. */
+  async sweepPending(now = Date.now()): Promise<number> {
+    let removed = 0;
+    for (const sha of this.pending.expired(now)) {
+      // Checked again right before removing: a publish that named it settled it meanwhile.
+      if (this.blobOwners.has(sha) || !this.pending.isExpired(sha, now)) continue;
+      this.pending.settle(sha);
+      await rm(this.blobPath(sha), { force: true });
+      removed++;
+    }
+    return removed;
   }
 
   private async loadIndex(): Promise<void> {
@@ -68,6 +104,7 @@ export class SiteStore {
       this.infoHashes.set(manifest.address, [...(this.infoHashes.get(manifest.address) ?? []), manifest.torrent.infoHash]);
     }
     for (const f of manifest.files) {
+      this.pending.settle(f.sha256);
       let owners = this.blobOwners.get(f.sha256);
       if (!owners) this.blobOwners.set(f.sha256, (owners = new Set()));
       owners.add(manifest.address);
@@ -116,14 +153,20 @@ export class SiteStore {
 
   /**
    * Streams a blob to a temp file while hashing it; keeps it only when the hash matches.
-   * Refuses a body over `maxBytes` as soon as it passes the limit, without buffering it.
-   * @throws {HttpError} 400 E_HASH_MISMATCH, 413 E_TOO_LARGE
+   * Refuses a body over `maxBytes` as soon as it passes the limit, without buffering it,
+   * and more unnamed bytes from one client IP than its pending allowance.
+   * @throws {HttpError} 400 E_HASH_MISMATCH, 413 E_TOO_LARGE, 429 E_PENDING_LIMIT
    */
-  async putBlob(sha256: string, body: Readable, maxBytes: number): Promise<'created' | 'exists'> {
+  async putBlob(sha256: string, body: Readable & { headers?: Record<string, unknown> }, maxBytes: number, ip = ''): Promise<'created' | 'exists'> {
     if (await this.hasBlob(sha256)) {
       body.resume();
+      this.pending.touch(sha256);
       return 'exists';
     }
+    const allowance = ip ? this.pending.allowance(ip) : Infinity;
+    const declared = Number(body.headers?.['content-length']);
+    if (allowance <= 0 || (Number.isFinite(declared) && declared > allowance)) throw pendingLimit(allowance);
+    const limit = Math.min(maxBytes, allowance);
     const tmp = join(this.dataDir, 'tmp', `${randomUUID()}.blob`);
     const hash = createHash('sha256');
     let size = 0;
@@ -132,12 +175,12 @@ export class SiteStore {
         const out = createWriteStream(tmp, { flags: 'wx' });
         const onData = (chunk: Buffer) => {
           size += chunk.length;
-          if (size > maxBytes) {
-            // Stop reading but keep the connection, so the 413 reaches the client.
+          if (size > limit) {
+            // Stop reading but keep the connection, so the refusal reaches the client.
             body.off('data', onData);
             body.pause();
             out.destroy();
-            reject(new HttpError(413, 'E_TOO_LARGE', `blob is larger than the limit of ${maxBytes} bytes`));
+            reject(limit < maxBytes ? pendingLimit(allowance) : new HttpError(413, 'E_TOO_LARGE', `blob is larger than the limit of ${maxBytes} bytes`));
             return;
           }
           hash.update(chunk);
@@ -145,7 +188,7 @@ export class SiteStore {
         };
         body.on('data', onData);
         out.on('drain', () => {
-          if (size <= maxBytes) body.resume();
+          if (size <= limit) body.resume();
         });
         body.on('end', () => out.end());
         body.on('error', reject);
@@ -160,6 +203,7 @@ export class SiteStore {
       await mkdir(dir, { recursive: true });
       await rename(tmp, this.blobPath(sha256));
       await fsyncFile(dir);
+      if (!this.blobOwners.has(sha256)) this.pending.add(sha256, ip, size);
       return 'created';
     } finally {
       await rm(tmp, { force: true });
@@ -172,6 +216,8 @@ export class SiteStore {
    * @throws {VersionError} E_STALE_SEQ / E_SEQ_CONFLICT, {HttpError} 400 E_MISSING_BLOB
    */
   publish(manifest: Manifest): Promise<void> {
+    // Named now: kept through the publish even if their time runs out meanwhile.
+    for (const f of manifest.files) this.pending.touch(f.sha256);
     return this.serialise(manifest.address, async () => {
       assertNewerVersion(this.current(manifest.address), manifest);
       const missing: string[] = [];
@@ -199,6 +245,14 @@ export class SiteStore {
     });
     return next;
   }
+}
+
+function pendingLimit(allowance: number): HttpError {
+  return new HttpError(
+    429,
+    'E_PENDING_LIMIT',
+    `this client has ${Math.max(0, allowance)} bytes left for files no published manifest names yet; publish the manifest naming the files already sent, or wait for them to expire`,
+  );
 }
 
 async function fsyncFile(path: string): Promise<void> {

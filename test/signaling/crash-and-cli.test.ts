@@ -5,7 +5,7 @@ import { mkdtemp, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../signaling/server.js';
-import { publish } from './helpers.js';
+import { fetchAs, publish, siteHost } from './helpers.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -51,7 +51,7 @@ describe('crash safety', () => {
     const got = await fetch(`${server.url}/api/sites/${b.manifest.address}`);
     expect(await got.json()).toEqual(b.manifest);
     const file = b.manifest.files[0];
-    expect((await fetch(`${server.url}/seed/${b.manifest.torrent.infoHash}/${b.manifest.torrent.name}/${file.path}`)).status).toBe(200);
+    expect((await fetchAs(siteHost(b.manifest.address, server.port), `${server.url}/seed/${b.manifest.torrent.infoHash}/${b.manifest.torrent.name}/${file.path}`)).status).toBe(200);
   });
 });
 

@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import { addressFromPublicKey, buildBundle, discoveryTorrent, generateKeyPair, utf8 } from '../../src/core/index.js';
 import { publishDemo } from '../../signaling/demo.js';
 import { startServer } from '../../signaling/server.js';
-import { harness, publish, putBlobs, putManifest, type Harness } from './helpers.js';
+import { fetchAs, harness, publish, putBlobs, putManifest, siteHost, type Harness } from './helpers.js';
 
 let h: Harness | undefined;
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -66,19 +66,24 @@ describe('HTTP edges', () => {
     expect((await putManifest(h.server.url, b.manifest)).status).toBe(201);
     const spaced = b.manifest.files.find((f) => f.path.startsWith('docs/'))!;
     const seedUrl = `${h.server.url}/seed/${b.manifest.torrent.infoHash}/${encodeURIComponent(b.manifest.torrent.name)}/docs/${encodeURIComponent('a file é.txt')}`;
-    const seeded = await fetch(seedUrl);
+    const site = siteHost(b.manifest.address, h.server.port);
+    const seeded = await fetchAs(site, seedUrl);
     expect(seeded.status).toBe(200);
     expect(await seeded.text()).toBe('spaced');
-    expect(seeded.headers.get('content-type')).toBe(spaced.type);
-    expect((await fetch(seedUrl.replace('/docs/', '/docs%2F..%2F'))).status).toBe(404);
+    // Raw bytes are inert whatever the publisher declared (here text/plain).
+    expect(spaced.type).toMatch(/^text\/plain/);
+    expect(seeded.headers.get('content-type')).toBe('application/octet-stream');
+    expect(seeded.headers.get('content-disposition')).toBe('attachment');
+    expect(seeded.headers.get('content-security-policy')).toMatch(/^sandbox/);
+    expect((await fetchAs(site, seedUrl.replace('/docs/', '/docs%2F..%2F'))).status).toBe(404);
 
-    const blob = await fetch(`${h.server.url}/api/blobs/${spaced.sha256}`, { headers: { Range: 'bytes=1-2' } });
+    const blob = await fetchAs(site, `${h.server.url}/api/blobs/${spaced.sha256}`, { headers: { Range: 'bytes=1-2' } });
     expect(blob.status).toBe(206);
     expect(await blob.text()).toBe('pa');
     expect(blob.headers.get('etag')).toBe(`"${spaced.sha256}"`);
     expect(blob.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     expect(blob.headers.get('access-control-expose-headers')).toMatch(/Content-Range/);
-    expect((await fetch(`${h.server.url}/api/blobs/${spaced.sha256}`, { headers: { 'If-None-Match': `"${spaced.sha256}"` } })).status).toBe(304);
+    expect((await fetchAs(site, `${h.server.url}/api/blobs/${spaced.sha256}`, { headers: { 'If-None-Match': `"${spaced.sha256}"` } })).status).toBe(304);
 
     const other = new WebSocket(`${h.server.url.replace('http', 'ws')}/elsewhere`);
     const refused = await new Promise<string>((resolve) => {
@@ -105,9 +110,10 @@ describe('HTTP edges', () => {
     const { b } = await publish(h.server.url);
     await writeFile(join(h.dataDir, 'denylist.txt'), `${b.manifest.torrent.infoHash} # reported\n`);
     const seed = `${h.server.url}/seed/${b.manifest.torrent.infoHash}/${b.manifest.torrent.name}/index.html`;
+    const site = siteHost(b.manifest.address, h.server.port);
     const deadline = Date.now() + 5000;
-    while ((await fetch(seed)).status !== 451 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect((await fetch(seed)).status).toBe(451);
+    while ((await fetchAs(site, seed)).status !== 451 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect((await fetchAs(site, seed)).status).toBe(451);
     expect((await fetch(`${h.server.url}/api/sites/${b.manifest.address}`)).status).toBe(451);
   });
 

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,4 +69,31 @@ export async function publish(url: string, key?: KeyPair, seq = 1, text?: string
   const b = await bundle(k, seq, text);
   await putBlobs(url, b);
   return { key: k, b, res: await putManifest(url, b.manifest) };
+}
+
+/** The Host header of a site's origin on a local server. */
+export function siteHost(address: string, port: number): string {
+  return `${address}.p2p.localhost:${port}`;
+}
+
+/**
+ * `fetch` with a chosen Host header, as a browser on that origin would send it (Node's
+ * fetch does not let a caller set Host). Answers a real `Response`.
+ */
+export function fetchAs(host: string, url: string, init: { method?: string; headers?: Record<string, string> } = {}): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: init.method ?? 'GET', headers: { ...init.headers, Host: host } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const headers = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+        const status = res.statusCode ?? 0;
+        const empty = status === 204 || status === 304 || init.method === 'HEAD';
+        resolve(new Response(empty ? null : Buffer.concat(chunks), { status, headers }));
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }

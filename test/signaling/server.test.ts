@@ -4,7 +4,7 @@ import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { discoveryTorrent, generateKeyPair, sha256, toHex } from '../../src/core/index.js';
-import { bundle, harness, publish, putBlobs, putManifest, type Harness } from './helpers.js';
+import { bundle, fetchAs, harness, publish, putBlobs, putManifest, siteHost, type Harness } from './helpers.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -145,7 +145,8 @@ describe('origin seed', () => {
     const { b } = await publish(h.server.url);
     const file = b.files.find((f) => f.file.path === 'media/big.bin')!;
     const url = `${h.server.url}/seed/${b.manifest.torrent.infoHash}/${b.manifest.torrent.name}/media/big.bin`;
-    const range = async (r: string) => fetch(url, { headers: { Range: r } });
+    const site = siteHost(b.manifest.address, h.server.port);
+    const range = async (r: string) => fetchAs(site, url, { headers: { Range: r } });
     const first = await range('bytes=0-0');
     expect(first.status).toBe(206);
     expect(first.headers.get('content-range')).toBe(`bytes 0-0/${file.bytes.length}`);
@@ -157,14 +158,14 @@ describe('origin seed', () => {
     const invalid = await range(`bytes=${file.bytes.length}-`);
     expect(invalid.status).toBe(416);
     expect(invalid.headers.get('content-range')).toBe(`bytes */${file.bytes.length}`);
-    const whole = await fetch(url);
+    const whole = await fetchAs(site, url);
     expect(whole.headers.get('etag')).toBe(`"${file.file.sha256}"`);
     expect(whole.headers.get('cache-control')).toContain('immutable');
     expect(whole.headers.get('access-control-allow-origin')).toBe('*');
     expect(whole.headers.get('content-length')).toBe(String(file.bytes.length));
     expect(new Uint8Array(await whole.arrayBuffer())).toEqual(file.bytes);
-    expect((await fetch(url, { method: 'HEAD' })).headers.get('content-length')).toBe(String(file.bytes.length));
-    expect((await fetch(url.replace('media/big.bin', '../index.html'))).status).toBe(404);
+    expect((await fetchAs(site, url, { method: 'HEAD' })).headers.get('content-length')).toBe(String(file.bytes.length));
+    expect((await fetchAs(site, url.replace('media/big.bin', '../index.html'))).status).toBe(404);
     const metrics = await (await fetch(`${h.server.url}/metrics`)).text();
     expect(metrics).toMatch(new RegExp(`p2p_origin_bytes_total\\{site="${b.manifest.address}"\\} \\d+`));
   });
@@ -173,10 +174,11 @@ describe('origin seed', () => {
     h = await harness({ origin: false });
     const { b, res } = await publish(h.server.url);
     expect(res.status).toBe(201);
-    const seed = await fetch(`${h.server.url}/seed/${b.manifest.torrent.infoHash}/${b.manifest.torrent.name}/index.html`);
+    const site = siteHost(b.manifest.address, h.server.port);
+    const seed = await fetchAs(site, `${h.server.url}/seed/${b.manifest.torrent.infoHash}/${b.manifest.torrent.name}/index.html`);
     expect(seed.status).toBe(503);
     expect((await json(seed)).error?.code).toBe('E_ORIGIN_OFF');
-    expect((await fetch(`${h.server.url}/api/blobs/${b.manifest.files[0].sha256}`)).status).toBe(503);
+    expect((await fetchAs(site, `${h.server.url}/api/blobs/${b.manifest.files[0].sha256}`)).status).toBe(503);
   });
 });
 
@@ -191,8 +193,9 @@ describe('moderation and robustness', () => {
     const api = await fetch(`${h.server.url}/api/sites/${address}`);
     expect(api.status).toBe(451);
     expect((await json(api)).error?.code).toBe('E_DENIED');
-    expect((await fetch(`${h.server.url}/seed/${b.manifest.torrent.infoHash}/${b.manifest.torrent.name}/index.html`)).status).toBe(451);
-    expect((await fetch(`${h.server.url}/api/blobs/${b.manifest.files[0].sha256}`)).status).toBe(404);
+    const site = siteHost(address, h.server.port);
+    expect((await fetchAs(site, `${h.server.url}/seed/${b.manifest.torrent.infoHash}/${b.manifest.torrent.name}/index.html`)).status).toBe(451);
+    expect((await fetchAs(site, `${h.server.url}/api/blobs/${b.manifest.files[0].sha256}`)).status).toBe(404);
     expect((await publish(h.server.url, undefined, 1)).res.status).toBe(201); // others unaffected
 
     // The tracker refuses announces for the site's torrents.
@@ -209,7 +212,7 @@ describe('moderation and robustness', () => {
     const got = (await (await fetch(`${h.server.url}/api/sites/${b.manifest.address}`)).json()) as { seq: number };
     expect(got.seq).toBe(2);
     // The older version stays available to webseeds.
-    expect((await fetch(`${h.server.url}/seed/${b.manifest.torrent.infoHash}/${b.manifest.torrent.name}/index.html`)).status).toBe(200);
+    expect((await fetchAs(siteHost(b.manifest.address, h.server.port), `${h.server.url}/seed/${b.manifest.torrent.infoHash}/${b.manifest.torrent.name}/index.html`)).status).toBe(200);
   });
 
   it('stays up and answering after 1,000 garbled WebSocket and HTTP messages', async () => {
