@@ -75,7 +75,7 @@ function record(value: unknown): Record<string, unknown> | undefined {
 }
 
 function readJson(text: string | Uint8Array): Record<string, unknown> {
-  if (text.length > MAX_KEY_FILE_CHARS) throw new KeyFileError('E_NOT_KEY_FILE', `not a key file: it is ${text.length} long, a key file is under 1 KB; ${CHOOSE}`);
+  if (text.length > MAX_KEY_FILE_CHARS) throw new KeyFileError('E_NOT_KEY_FILE', `not a key file: it has ${text.length} ${typeof text === 'string' ? 'characters' : 'bytes'}, a key file under 1,000; ${CHOOSE}`);
   let value: unknown;
   try {
     value = JSON.parse(typeof text === 'string' ? text : fromUtf8(text));
@@ -121,9 +121,9 @@ function readKeyFileText(text: string | Uint8Array): Parsed {
     const address = checkAddress(file.address, true);
     return { kind: 'plain', info: { address, encrypted: false, legacy: true }, secret: hexField(file.secretKey, 'secretKey', SECRET_BYTES) };
   }
-  if (file.format !== KEY_FILE_FORMAT) throw new KeyFileError('E_NOT_KEY_FILE', `not a p2psite key file: "format" is ${JSON.stringify(file.format)}, expected "${KEY_FILE_FORMAT}"; ${CHOOSE}`);
+  if (file.format !== KEY_FILE_FORMAT) throw new KeyFileError('E_NOT_KEY_FILE', `not a p2psite key file: "format" is ${show(file.format)}, expected "${KEY_FILE_FORMAT}"; ${CHOOSE}`);
   if (file.version !== KEY_FILE_VERSION) {
-    throw new KeyFileError('E_NOT_KEY_FILE', `key file version ${JSON.stringify(file.version)} is not one this build reads (${KEY_FILE_VERSION}); update the app or p2psite`);
+    throw new KeyFileError('E_NOT_KEY_FILE', `key file version ${show(file.version)} is not one this build reads (${KEY_FILE_VERSION}); update the app or p2psite`);
   }
   const address = checkAddress(file.address, false)!;
   if ('secretKey' in file) return { kind: 'plain', info: { address, encrypted: false, legacy: false }, secret: hexField(file.secretKey, 'secretKey', SECRET_BYTES) };
