@@ -6,6 +6,7 @@ export * from './hash.js';
 export * from './keys.js';
 export * from './limits.js';
 export * from './paths.js';
+export * from './well-formed.js';
 export * from './content-type.js';
 export * from './manifest.js';
 export * from './torrent.js';
