@@ -3,6 +3,7 @@ import { assertFileBytes, verifyManifest, type Manifest, type ManifestFile } fro
 import { getBlob, putVerifiedBlob, storedBlobs, type CacheStores } from '../store/site-cache.js';
 import { decideSharing, shareOfCap } from '../swarm/governor.js';
 import { SiteSwarm, type TransferStats, type VersionTransfer } from '../swarm/site-swarm.js';
+import { swarmEndpoints } from '../swarm/endpoints.js';
 import { LoaderSettingsClient, type LoaderSettingsSnapshot } from './loader-settings.js';
 import { MAX_STREAMED_BYTES, MediaFeed, mediaSourceType } from './media-feed.js';
 
@@ -116,9 +117,8 @@ export async function loadAssets(options: LoadAssetsOptions): Promise<LoaderApi>
     };
   };
   let decision = decide(snapshot);
-  const url = new URL(options.server);
   const swarm = new SiteSwarm({
-    endpoints: { announce: [`${url.protocol === 'https:' ? 'wss' : 'ws'}://${url.host}/announce`], seedBase: `${url.origin}/seed/` },
+    endpoints: swarmEndpoints(options.server, manifest.address),
     // The host's own server is the fallback, not the origin seed.
     useOrigin: false,
     usePeers: decision.usePeers,

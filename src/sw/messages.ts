@@ -8,9 +8,6 @@ export interface FileStoredMessage {
   sha256: string;
 }
 
-/** Path prefixes the service worker never answers from the site: ours and the server's. */
-export const PASS_THROUGH_PREFIXES = ['/__p2p/', '/api/', '/seed/', '/announce', '/healthz', '/metrics'];
-
 /** How long a request waits for a file the engine is still fetching. */
 export const FILE_WAIT_MS = 30_000;
 

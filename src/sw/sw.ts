@@ -1,8 +1,9 @@
 /// <reference lib="webworker" />
-import type { Manifest, ManifestFile } from '../core/index.js';
-import { getBlob, getSite } from '../store/site-cache.js';
-import { addressOfHost, FILE_WAIT_MS, FILES_CHANNEL, PASS_THROUGH_PREFIXES, type FileStoredMessage } from './messages.js';
+import { classifyRequestPath, type Manifest, type ManifestFile } from '../core/index.js';
+import { deleteBlob, getBlob, getSite } from '../store/site-cache.js';
+import { addressOfHost, FILE_WAIT_MS, FILES_CHANNEL, type FileStoredMessage } from './messages.js';
 import { serveFromSite, textPage } from './respond.js';
+import { blobMatches, needsServeCheck } from './serve-check.js';
 
 /**
  * The service worker of one site's origin. It answers the site's requests from the
@@ -27,11 +28,14 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
   if (url.origin !== self.location.origin || !address) return;
   if (event.request.method !== 'GET' && event.request.method !== 'HEAD') return;
-  if (url.pathname.startsWith(OWN_PREFIX) && event.request.method === 'GET') {
+  // The same reading of the path as the server's (src/core/reserved-paths.ts): the
+  // server's own paths pass through, `/announcements.html` is the site's.
+  const where = classifyRequestPath(url.pathname);
+  if (where.kind === 'reserved' && where.segment === '__p2p' && event.request.method === 'GET') {
     event.respondWith(ownFile(event.request, url));
     return;
   }
-  if (PASS_THROUGH_PREFIXES.some((p) => url.pathname.startsWith(p))) return;
+  if (where.kind !== 'site') return;
   event.respondWith(answer(event, url));
 });
 
@@ -75,17 +79,28 @@ async function answer(event: FetchEvent, url: URL): Promise<Response> {
     void forgetClosedClients();
   }
 
+  let damaged = false;
+  const checkedBlob = async (file: ManifestFile, blob: Blob | undefined): Promise<Blob | undefined> => {
+    if (!blob || !needsServeCheck(file) || (await blobMatches(file, blob))) return blob;
+    // Changed since it was verified: never served; dropped so it is fetched again.
+    damaged = true;
+    console.warn(`[p2p] "${file.path}" no longer matches its signed hash; fetching it again`);
+    await deleteBlob(file.sha256).catch(() => undefined);
+    return undefined;
+  };
   const result = await serveFromSite({
     manifest,
     url,
     method: event.request.method,
     rangeHeader: event.request.headers.get('Range'),
-    getFile: (file) => getBlob(file.sha256),
+    getFile: async (file) => checkedBlob(file, await getBlob(file.sha256)),
   });
   if (result.kind === 'response') return result.response;
+  // A damaged page: the boot page fetches and verifies it again at once.
+  if (damaged && isNavigation) return fetch(event.request);
 
   // The file is still being fetched by the site's engine: wait for it to be stored.
-  const blob = await waitForFile(result.file, FILE_WAIT_MS);
+  const blob = await checkedBlob(result.file, await waitForFile(result.file, FILE_WAIT_MS));
   if (blob) {
     const retry = await serveFromSite({ manifest, url, method: event.request.method, rangeHeader: event.request.headers.get('Range'), getFile: async () => blob });
     if (retry.kind === 'response') return retry.response;

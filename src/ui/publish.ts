@@ -1,5 +1,6 @@
 import { addressFromPublicKey, buildBundle, contentTypeFor, diffFiles, sha256, toHex, type KeyPair, type Manifest, type ManifestDiff } from '../core/index.js';
 import { SiteSwarm, type SiteSwarmOptions, type VersionTransfer } from '../swarm/site-swarm.js';
+import { swarmEndpoints } from '../swarm/endpoints.js';
 import type { PublishPlan } from './publish-plan.js';
 
 /** A failed step of publishing, with the code the app explains (messages.ts). */
@@ -102,9 +103,8 @@ export async function publishSite(options: { plan: PublishPlan; key: KeyPair; se
   if (!res.ok) throw await refusal(res);
 
   progress('seeding', 0, 1);
-  const url = new URL(server);
   // Under the visitor's settings (caps, "stop sharing"; "origin only" opens no connection).
-  const swarm = new SiteSwarm({ ...options.swarm, endpoints: { announce: [`${url.protocol === 'https:' ? 'wss' : 'ws'}://${url.host}/announce`], seedBase: `${url.origin}/seed/` } });
+  const swarm = new SiteSwarm({ ...options.swarm, endpoints: swarmEndpoints(server, address) });
   const stored = new Map(bundle.files.map(({ file, bytes }) => [file.sha256, new Blob([bytes as BlobPart])]));
   const transfer = swarm.transfer(bundle.manifest, stored, { fileComplete: async (_f, b) => new Blob([b as BlobPart]) });
   await swarm.joinDiscovery(address, { newest: () => bundle.manifest, received: async () => true, warn: (m) => console.warn(`[p2p] ${m}`) });
