@@ -53,6 +53,13 @@ export function base32Decode(text: string): Uint8Array {
       buffer &= (1 << bits) - 1;
     }
   }
-  if (buffer !== 0) throw new AddressError('E_BAD_ADDRESS', 'base32 text has non-zero trailing bits (not canonical)');
+  // RFC 4648 section 3.5: the bits left over after the last whole byte (4 of them for a
+  // 32-byte key in 52 characters) must be zero, or one key would have several spellings.
+  if (buffer !== 0) {
+    throw new AddressError(
+      'E_BAD_ADDRESS',
+      `the last character ${JSON.stringify(text[text.length - 1])} sets some of its ${bits} unused low bits, which must be zero (every key has exactly one spelling); check the end of the address`,
+    );
+  }
   return out;
 }

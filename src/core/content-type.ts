@@ -89,7 +89,7 @@ export function contentTypeProblem(type: unknown): string | undefined {
   const token = (what: string): string | undefined => {
     const start = i;
     while (i < type.length && isTchar(type[i])) i++;
-    if (i === start) return `lacks ${what} (RFC 9110 token characters) at index ${start}, found ${found(start)}`;
+    if (i === start) return `lacks ${what} at index ${start}, found ${found(start)}; tokens are letters, digits and !#$%&'*+-.^_\`|~ (RFC 9110 section 5.6.2)`;
     return undefined;
   };
   const skipOws = (): void => {

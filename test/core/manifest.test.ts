@@ -60,7 +60,8 @@ describe('addresses', () => {
     for (const bad of [good.slice(1), good + 'a', good.toUpperCase(), good.slice(0, 51) + '1', good.slice(0, 51) + '0', 'x'.repeat(52).replace(/x$/, '7'), 42]) {
       expect(await codeOf(() => publicKeyFromAddress(bad as string))).toBe('E_BAD_ADDRESS');
     }
-    // The last character carries 2 data bits and 3 padding bits; non-zero padding is not canonical.
+    // 256 bits in 52 characters: the last character carries 1 data bit and 4 unused bits,
+    // which must be zero (see base32.test.ts for each of the four).
     const last = good[51];
     const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
     const tweaked = good.slice(0, 51) + alphabet[alphabet.indexOf(last) ^ 1];
