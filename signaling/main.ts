@@ -26,6 +26,9 @@ Limits (env in brackets):
   --max-site <bytes>            one site's files      [P2P_MAX_SITE, default ${DEFAULT_SERVER_LIMITS.maxSiteBytes}]
   --max-ws-message <bytes>      tracker message       [P2P_MAX_WS_MESSAGE, default ${DEFAULT_SERVER_LIMITS.maxWsMessageBytes}]
   --peers-per-swarm <n>         tracker peers kept    [P2P_PEERS_PER_SWARM, default ${DEFAULT_SERVER_LIMITS.peersPerSwarm}]
+  --sockets-per-ip <n>          tracker sockets       [P2P_SOCKETS_PER_IP, default ${DEFAULT_SERVER_LIMITS.socketsPerIp}]
+  --swarms-per-socket <n>       per tracker socket    [P2P_SWARMS_PER_SOCKET, default ${DEFAULT_SERVER_LIMITS.swarmsPerSocket}]
+  --swarms-per-ip <n>           all sockets of an IP  [P2P_SWARMS_PER_IP, default ${DEFAULT_SERVER_LIMITS.swarmsPerIp}]
   --publishes-per-minute <n>    per client IP         [P2P_PUBLISHES_PER_MINUTE, default ${DEFAULT_SERVER_LIMITS.publishesPerMinute}]
   --connections-per-ip <n>      open at once          [P2P_CONNECTIONS_PER_IP, default ${DEFAULT_SERVER_LIMITS.connectionsPerIp}]
   --pending-blob-minutes <n>    keep unpublished files [P2P_PENDING_BLOB_MINUTES, default ${DEFAULT_SERVER_LIMITS.pendingBlobMinutes}]
@@ -48,6 +51,9 @@ const { values } = parseArgs({
     'max-site': { type: 'string' },
     'max-ws-message': { type: 'string' },
     'peers-per-swarm': { type: 'string' },
+    'sockets-per-ip': { type: 'string' },
+    'swarms-per-socket': { type: 'string' },
+    'swarms-per-ip': { type: 'string' },
     'publishes-per-minute': { type: 'string' },
     'connections-per-ip': { type: 'string' },
     'pending-blob-minutes': { type: 'string' },
@@ -83,6 +89,9 @@ const limits: ServerLimits = {
   maxSiteBytes: whole('max-site', DEFAULT_SERVER_LIMITS.maxSiteBytes),
   maxWsMessageBytes: whole('max-ws-message', DEFAULT_SERVER_LIMITS.maxWsMessageBytes),
   peersPerSwarm: whole('peers-per-swarm', DEFAULT_SERVER_LIMITS.peersPerSwarm),
+  socketsPerIp: whole('sockets-per-ip', DEFAULT_SERVER_LIMITS.socketsPerIp),
+  swarmsPerSocket: whole('swarms-per-socket', DEFAULT_SERVER_LIMITS.swarmsPerSocket),
+  swarmsPerIp: whole('swarms-per-ip', DEFAULT_SERVER_LIMITS.swarmsPerIp),
   publishesPerMinute: whole('publishes-per-minute', DEFAULT_SERVER_LIMITS.publishesPerMinute),
   connectionsPerIp: whole('connections-per-ip', DEFAULT_SERVER_LIMITS.connectionsPerIp),
   pendingBlobMinutes: whole('pending-blob-minutes', DEFAULT_SERVER_LIMITS.pendingBlobMinutes),

@@ -14,7 +14,7 @@ import { Metrics } from './metrics.js';
 import { RateLimiter } from './rate-limit.js';
 import { distFile } from './static-files.js';
 import { SiteStore } from './storage.js';
-import { Tracker } from './tracker.js';
+import { DEFAULT_TRACKER_LIMITS, Tracker } from './tracker.js';
 
 export interface ServerLimits {
   /** Largest manifest upload. */
@@ -27,6 +27,12 @@ export interface ServerLimits {
   maxWsMessageBytes: number;
   /** Peers the tracker keeps per swarm (oldest dropped first). */
   peersPerSwarm: number;
+  /** Tracker sockets one client IP may hold open (more are refused with 429). */
+  socketsPerIp: number;
+  /** Swarms one tracker socket may be in, counted per peer_id. */
+  swarmsPerSocket: number;
+  /** Swarms all tracker sockets of one client IP may be in together, counted per peer_id. */
+  swarmsPerIp: number;
   /** Manifest uploads per client IP per minute. */
   publishesPerMinute: number;
   /** TCP connections one client IP may hold at once (HTTP and tracker sockets). */
@@ -52,6 +58,9 @@ export const DEFAULT_SERVER_LIMITS: Readonly<ServerLimits> = Object.freeze({
   maxSiteBytes: 512 * 1024 * 1024,
   maxWsMessageBytes: 128 * 1024,
   peersPerSwarm: 1000,
+  socketsPerIp: DEFAULT_TRACKER_LIMITS.socketsPerIp,
+  swarmsPerSocket: DEFAULT_TRACKER_LIMITS.swarmsPerSocket,
+  swarmsPerIp: DEFAULT_TRACKER_LIMITS.swarmsPerIp,
   publishesPerMinute: 30,
   connectionsPerIp: 256,
   pendingBlobMinutes: 60,
@@ -137,6 +146,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     log,
     maxMessageBytes: limits.maxWsMessageBytes,
     peersPerSwarm: limits.peersPerSwarm,
+    socketsPerIp: limits.socketsPerIp,
+    swarmsPerSocket: limits.swarmsPerSocket,
+    swarmsPerIp: limits.swarmsPerIp,
     refuse: (infoHash) => {
       if (denylist.has(infoHash)) return 'this torrent is blocked by the operator of this tracker';
       if (deniedDiscovery.has(infoHash)) return 'this site is blocked by the operator of this tracker';

@@ -124,7 +124,7 @@ describe('HTTP edges', () => {
     const announce = async () => {
       const ws = await openSocket(`${h!.server.url.replace('http', 'ws')}/announce`);
       const reply = new Promise<Record<string, unknown>>((resolve) => ws.once('message', (m) => resolve(JSON.parse(String(m)))));
-      ws.send(JSON.stringify({ action: 'announce', info_hash: Buffer.from(discovery, 'hex').toString('latin1'), peer_id: '-WW0000-000000000001', numwant: 0, offers: [] }));
+      ws.send(JSON.stringify({ action: 'announce', info_hash: Buffer.from(discovery, 'hex').toString('latin1'), peer_id: `-WW0000-${String(cleanups.length).padStart(12, '0')}`, numwant: 0, offers: [] })); // one peer_id per socket: another open socket's peer_id is refused
       return (await reply)['failure reason'];
     };
     expect(await announce()).toBeUndefined();
