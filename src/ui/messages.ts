@@ -1,3 +1,4 @@
+import { RESERVED_SEGMENTS } from '../core/index.js';
 import { formatBytes } from '../site/format.js';
 import type { PlanIssue } from './publish-plan.js';
 
@@ -59,6 +60,8 @@ export function errorText(code: string, fallback?: string): string {
       return 'The browser refused to change that site’s cache. Try again, or clear the site’s data in the browser settings.';
     case 'E_READ_FAILED':
       return 'A file could not be read (was it moved or deleted?). Drop the folder again.';
+    case 'E_RESERVED_PATH':
+      return `A file or folder at the top of the site has a name the server keeps for itself (${RESERVED_SEGMENTS.join(', ')}). Rename it or move it into another folder, then publish again.`;
     default:
       return fallback ?? 'Something went wrong. Try again.';
   }

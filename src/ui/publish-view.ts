@@ -1,5 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { DEFAULT_LIMITS, generateKeyPair, type Manifest, type ManifestDiff } from '../core/index.js';
+import { DEFAULT_LIMITS, generateKeyPair, isCoreError, type Manifest, type ManifestDiff } from '../core/index.js';
 import { formatBytes, shortAddress } from '../site/format.js';
 import { loadKey, listKeys, saveKey } from './keys-store.js';
 import { errorText, planIssueText } from './messages.js';
@@ -189,7 +189,7 @@ export class P2pPublish extends LitElement {
       this.renderRoot.querySelector('.done-card')?.scrollIntoView({ block: 'nearest' });
       this.dispatchEvent(new CustomEvent('published', { detail: manifest, bubbles: true, composed: true }));
     } catch (err) {
-      this.error = err instanceof PublishError ? errorText(err.code, err.message) : errorText('');
+      this.error = err instanceof PublishError || isCoreError(err) ? errorText(err.code, err.message) : errorText('');
       if (!(err instanceof PublishError)) console.warn('[p2p] publish failed', err);
     } finally {
       this.busy = false;

@@ -48,7 +48,7 @@ async function mutatedCases(count: number): Promise<Case[]> {
     const message = randomBytesFrom(rand, Math.floor(rand() * 80));
     const { scalar, pointBytes: publicKey } = await ed.utils.getExtendedPublicKeyAsync(secret);
     const signature = await ed.signAsync(message, secret);
-    const push = (name: string, sig: Uint8Array, pk = publicKey, msg = message) => cases.push({ name: `${i} ${name}`, signature: sig, message: msg, publicKey: pk });
+    const push = (name: string, sig: Uint8Array, pk: Uint8Array = publicKey, msg: Uint8Array = message) => cases.push({ name: `${i} ${name}`, signature: sig, message: msg, publicKey: pk });
     push('valid', signature);
     const flipped = signature.slice();
     flipped[Math.floor(rand() * 64)] ^= 1 << Math.floor(rand() * 8);
