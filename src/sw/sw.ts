@@ -82,10 +82,11 @@ async function answer(event: FetchEvent, url: URL): Promise<Response> {
   let damaged = false;
   const checkedBlob = async (file: ManifestFile, blob: Blob | undefined): Promise<Blob | undefined> => {
     if (!blob || !needsServeCheck(file) || (await blobMatches(file, blob))) return blob;
-    // Changed since it was verified: never served; dropped so it is fetched again.
+    // Changed since it was verified: never served. Every other checked file is looked at
+    // now too and the changed ones dropped, so whichever engine runs next fetches them all.
     damaged = true;
     console.warn(`[p2p] "${file.path}" no longer matches its signed hash; fetching it again`);
-    await deleteBlob(file.sha256).catch(() => undefined);
+    await dropDamagedFiles(manifest!);
     return undefined;
   };
   const result = await serveFromSite({
@@ -107,6 +108,15 @@ async function answer(event: FetchEvent, url: URL): Promise<Response> {
   }
   if (isNavigation) return fetch(event.request);
   return textPage(504, 'Still loading', `"${result.file.path}" has not arrived from peers or the origin yet. Reload in a moment.`);
+}
+
+/** Hashes every checked file of a version and deletes those whose bytes changed. */
+async function dropDamagedFiles(manifest: Manifest): Promise<void> {
+  for (const file of manifest.files) {
+    if (!needsServeCheck(file)) continue;
+    const blob = await getBlob(file.sha256).catch(() => undefined);
+    if (blob && !(await blobMatches(file, blob))) await deleteBlob(file.sha256).catch(() => undefined);
+  }
 }
 
 function waitForFile(file: ManifestFile, timeoutMs: number): Promise<Blob | undefined> {
