@@ -18,6 +18,12 @@ import { MAX_STREAMED_BYTES, MediaFeed, mediaSourceType } from './media-feed.js'
 const PEER_WAIT_MS = 2500;
 /** After the head start, peers that send no verified piece for this long are given up on. */
 const PEER_STALL_MS = 1500;
+/**
+ * How long the transfer waits for the visitor's choice before it starts without peers
+ * (the host sends the files; peers join when the choice allows them). Never a reason to
+ * use peers: that waits for the choice, however late.
+ */
+const SETTINGS_WAIT_MS = 500;
 
 let stores: CacheStores | undefined;
 function loaderStores(): CacheStores {
@@ -102,8 +108,10 @@ export async function loadAssets(options: LoadAssetsOptions): Promise<LoaderApi>
     if (blob) deliver(file, blob, 'cache');
   }
 
-  // No RTCPeerConnection before the visitor's settings are known (at most a moment).
-  const snapshot = await settings.load();
+  // No tracker socket or RTCPeerConnection before the visitor's choice is known
+  // (loader-settings.ts). It usually is within a moment; if not, the transfer starts
+  // without peers and they join when the choice allows them.
+  const early = await Promise.race([settings.known, new Promise<undefined>((resolve) => setTimeout(resolve, SETTINGS_WAIT_MS))]);
   const decide = (s: LoaderSettingsSnapshot) => {
     const d = decideSharing(s.settings, { hiddenForMs: 0, seedRank: s.seedRank });
     // Relay-only needs the visitor's TURN servers, which the loader is never given: no peers then.
@@ -116,7 +124,7 @@ export async function loadAssets(options: LoadAssetsOptions): Promise<LoaderApi>
       downloadLimit: shareOfCap(s.settings.downloadLimit, s.activeEngines),
     };
   };
-  let decision = decide(snapshot);
+  let decision = early ? decide(early) : { ...decide(settings.snapshot), usePeers: false, upload: false };
   const swarm = new SiteSwarm({
     endpoints: swarmEndpoints(options.server, manifest.address),
     // The host's own server is the fallback, not the origin seed.
@@ -176,10 +184,14 @@ export async function loadAssets(options: LoadAssetsOptions): Promise<LoaderApi>
     }
   };
 
+  let lastProgress = Date.now();
   let transfer: VersionTransfer = swarm.transfer(manifest, stored, {
     fileVerified: (file, blob) => storeFile(file, blob),
     // WebTorrent hands the store only pieces that matched their hash in the signed manifest.
-    savePiece: feeds.size ? feedPiece : undefined,
+    savePiece: (index, bytes) => {
+      lastProgress = Date.now();
+      if (feeds.size) feedPiece(index, bytes);
+    },
     fileRejected: (file) => {
       for (const [path, f] of byPath) if (f.sha256 === file.sha256) feeds.get(path)?.fail('the file did not match its signed hash');
     },
@@ -190,11 +202,10 @@ export async function loadAssets(options: LoadAssetsOptions): Promise<LoaderApi>
     for (const key of Object.keys(earlier) as (keyof typeof earlier)[]) earlier[key] += t.stats[key];
     t.destroy();
   };
-  let lastProgress = Date.now();
-  transfer.torrent.on('verified', () => (lastProgress = Date.now()));
   const startedAt = Date.now();
 
   const requested = new Set<string>();
+  let reseeded = false;
   const fromHostUrls = async (missing: ManifestFile[]) => {
     await Promise.all(
       missing.map(async (file) => {
@@ -214,10 +225,12 @@ export async function loadAssets(options: LoadAssetsOptions): Promise<LoaderApi>
         }
       }),
     );
-    // Everything is here now: seed it from the stored copies.
-    if (swarm.usesPeers && manifest.files.every((f) => done.has(f.path))) {
+    // Everything is here now: seed it from the stored copies (at once, or when peers join).
+    if (!reseeded && manifest.files.every((f) => done.has(f.path)) && transfer.stats.filesDone < transfer.stats.filesTotal) {
+      reseeded = true;
+      const blobs = await storedBlobs(manifest, loaderStores());
       retire(transfer);
-      transfer = swarm.transfer(manifest, await storedBlobs(manifest, loaderStores()), { fileVerified: (file, blob) => storeFile(file, blob) });
+      transfer = swarm.transfer(manifest, blobs, { fileVerified: (file, blob) => storeFile(file, blob) });
     }
   };
 
@@ -232,16 +245,15 @@ export async function loadAssets(options: LoadAssetsOptions): Promise<LoaderApi>
   }, 250);
 
   applySettings = (s) => {
-    const next = decide(s);
-    if (decision.usePeers && !next.usePeers) {
-      // "Origin only" now: close every peer connection; the host sends the rest.
-      retire(transfer);
-      void swarm.destroy();
-    }
-    decision = { ...next, usePeers: decision.usePeers && next.usePeers };
-    swarm.applyLimits({ uploadLimit: next.uploadLimit, downloadLimit: next.downloadLimit, upload: decision.upload, maxConns: next.maxConns });
+    decision = decide(s);
+    // Peers join or leave the running transfer, which keeps its pieces; with no peers
+    // ("origin only") every peer connection closes and the host sends the rest.
+    swarm.setPeers(decision.usePeers);
+    swarm.applyLimits({ uploadLimit: decision.uploadLimit, downloadLimit: decision.downloadLimit, upload: decision.upload, maxConns: decision.maxConns });
     settings.setSeeding(decision.upload);
   };
+  // A choice that came after the transfer started: the settings as they are by then.
+  if (!early) void settings.known.then(() => applySettings({ ...settings.snapshot }));
 
   return {
     async fetch(path: string): Promise<Response> {

@@ -2,11 +2,16 @@ import { createStore, get, set, type UseStore } from 'idb-keyval';
 import { normaliseSettings, type ResourceSettings } from '../swarm/governor.js';
 import { canonicalAppOrigin, HEARTBEAT_MS, type FrameMessage, type HeartbeatMessage } from '../settings/messages.js';
 import { LOADER_FRAME_PATH, LOADER_SETTING_KEYS, type LoaderHello, type LoaderSettingsMessage } from '../settings/loader-messages.js';
+import { KnownChoice } from '../settings/known-choice.js';
 
 /**
  * The loader's view of the visitor's settings: asks the app-origin loader frame, keeps
  * a copy in the host origin's `p2p-loader-settings` database (so "origin only" holds on
- * the next visit even when the app is closed), and reports changes.
+ * the next visit even when the app is closed), says when the visitor's choice is known
+ * (the same rule as a site page's, known-choice.ts) and reports later changes.
+ *
+ * The frame may live in a partitioned third-party context, where it reads an empty
+ * storage and answers "nothing saved": that is an answer (the defaults), as on a site.
  */
 export interface LoaderSettingsSnapshot {
   settings: ResourceSettings;
@@ -30,11 +35,20 @@ export class LoaderSettingsClient {
   private readonly frame: HTMLIFrameElement;
   private readonly appOrigin: string;
   private readonly since = Date.now();
-  private readonly localCopy: Promise<boolean>;
+  private readonly localCopy: Promise<void>;
+  private copy?: ResourceSettings;
+  /** Resolves once the visitor's choice is known, however late: no peer may be used before. */
+  readonly known: Promise<LoaderSettingsSnapshot>;
+  /** The snapshot holds a stand-in because the frame failed and there was no copy, not anyone's choice. */
+  private fallback = false;
+  private readonly choice = new KnownChoice(() => {
+    // The frame cannot answer: the host origin's copy, or with none no peers at all
+    // (dated 0, so any answer the frame still gives replaces it).
+    this.fallback = !this.copy;
+    this.snapshot.settings = this.copy ?? { ...this.snapshot.settings, sharing: 'origin-only', updatedAt: 0 };
+  });
   private heartbeat?: ReturnType<typeof setInterval>;
   private seeding = false;
-  private gotFromFrame!: () => void;
-  private readonly fromFrame = new Promise<void>((resolve) => (this.gotFromFrame = resolve));
   private readonly onMessage = (event: MessageEvent<FrameMessage | LoaderSettingsMessage>) => this.onFrameMessage(event);
 
   constructor(
@@ -43,40 +57,55 @@ export class LoaderSettingsClient {
     private readonly onChange: (snapshot: LoaderSettingsSnapshot) => void,
   ) {
     this.appOrigin = canonicalAppOrigin(server);
+    this.known = this.choice.known.then(() => ({ ...this.snapshot }));
     this.localCopy = get<Partial<ResourceSettings>>('copy', localCopyStore()).then(
       (copy) => {
-        if (!copy) return false;
-        this.snapshot.settings = clean(copy);
-        return true;
+        if (!copy || this.choice.isKnown) return;
+        this.copy = this.snapshot.settings = clean(copy);
+        // The safe direction (no peers for a loader) needs no confirmation.
+        if (this.copy.sharing === 'origin-only' || this.copy.relayOnly) this.choice.settle('copy');
       },
-      () => false, // No storage on this host page, or a damaged copy: the frame or the defaults.
+      () => undefined, // No storage on this host page, or a damaged copy: the frame decides.
     );
     this.frame = document.createElement('iframe');
     this.frame.src = `${this.appOrigin}${LOADER_FRAME_PATH}`;
     this.frame.hidden = true;
     this.frame.setAttribute('aria-hidden', 'true');
     this.frame.tabIndex = -1;
-    this.frame.addEventListener('load', () => this.toFrame({ type: 'p2p-loader-hello' }));
+    this.frame.addEventListener('load', () => {
+      this.toFrame({ type: 'p2p-loader-hello' });
+      void this.localCopy.then(() => this.choice.frameLoaded());
+    });
     window.addEventListener('message', this.onMessage);
     document.documentElement.append(this.frame);
   }
 
-  /**
-   * The settings to start with: the host origin's copy when there is one (newer ones are
-   * applied as they arrive), else whatever the frame answers within `timeoutMs`, else
-   * the defaults. Never waits longer than `timeoutMs`.
-   */
-  async load(timeoutMs = 500): Promise<LoaderSettingsSnapshot> {
-    const timeout = new Promise((r) => setTimeout(r, timeoutMs));
-    const hasCopy = await Promise.race([this.localCopy, timeout.then(() => false)]);
-    if (!hasCopy) await Promise.race([this.fromFrame, timeout]);
-    return { ...this.snapshot };
+  /** Whether the choice is known yet (see `known`). */
+  get isKnown(): boolean {
+    return this.choice.isKnown;
   }
 
   private onFrameMessage(event: MessageEvent<FrameMessage | LoaderSettingsMessage>): void {
     if (event.origin !== this.appOrigin || event.source !== this.frame.contentWindow) return;
-    const m = event.data;
-    if (m?.type === 'p2p-loader-settings') {
+    this.choice.frameHeard();
+    // After the copy is read, so an answer is never overwritten by an older copy.
+    void this.localCopy.then(() => this.apply(event.data));
+  }
+
+  private apply(m: FrameMessage | LoaderSettingsMessage): void {
+    let changed = false;
+    if (m?.type === 'p2p-settings-unavailable') {
+      return this.choice.failed();
+    } else if (m?.type === 'p2p-engines' && Number.isInteger(m.active) && Number.isInteger(m.rank)) {
+      this.snapshot.activeEngines = Math.max(1, m.active);
+      this.snapshot.seedRank = Math.max(0, m.rank);
+      if (this.choice.isKnown) this.onChange({ ...this.snapshot });
+      return;
+    } else if (m?.type === 'p2p-settings-none') {
+      // Nothing saved (or a partitioned storage): the defaults, or the copy of what the app said before.
+      changed = this.fallback;
+      if (this.fallback) this.snapshot.settings = normaliseSettings(undefined);
+    } else if (m?.type === 'p2p-loader-settings') {
       let settings: ResourceSettings;
       try {
         settings = clean(m.settings);
@@ -84,15 +113,15 @@ export class LoaderSettingsClient {
         console.warn('[p2p] ignored invalid settings from the app', err);
         return;
       }
-      this.gotFromFrame();
-      if (settings.updatedAt <= this.snapshot.settings.updatedAt) return;
-      this.snapshot.settings = settings;
-      void set('copy', m.settings, localCopyStore()).catch((err: unknown) => console.warn('[p2p] could not keep a copy of the settings', err));
-    } else if (m?.type === 'p2p-engines' && Number.isInteger(m.active) && Number.isInteger(m.rank)) {
-      this.snapshot.activeEngines = Math.max(1, m.active);
-      this.snapshot.seedRank = Math.max(0, m.rank);
+      changed = this.fallback || settings.updatedAt > this.snapshot.settings.updatedAt;
+      if (changed) {
+        this.snapshot.settings = settings;
+        void set('copy', m.settings, localCopyStore()).catch((err: unknown) => console.warn('[p2p] could not keep a copy of the settings', err));
+      }
     } else return;
-    this.onChange({ ...this.snapshot });
+    this.fallback = false;
+    // The first answer makes the choice known (`known`); later ones are changes.
+    if (!this.choice.settle('frame') && changed) this.onChange({ ...this.snapshot });
   }
 
   /** Tells the other engines of this browser whether this one seeds, now and every few seconds. */

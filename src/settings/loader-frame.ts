@@ -35,14 +35,21 @@ window.addEventListener('message', (event: MessageEvent<LoaderHello | HeartbeatM
   const m = event.data;
   if (m?.type === 'p2p-loader-hello' && !parentOrigin) {
     parentOrigin = event.origin;
+    // At once: the loader can tell a slow answer from a frame that failed (known-choice.ts).
+    post({ type: 'p2p-frame-ready' });
     // Settings heard on the channel before the hello had nowhere to go yet.
     if (known) post({ type: 'p2p-loader-settings', settings: loaderPart(known) });
     // Browsers that block third-party storage say so here; reading anyway only fails.
+    // Always an answer (the loader opens no peer connection before it has one): a
+    // partitioned or blocked storage holds nothing, so "nothing saved".
     void (document.hasStorageAccess?.() ?? Promise.resolve(true))
       .then((allowed) => (allowed ? loadSavedSettings() : undefined))
       .then(
-        (saved) => saved && learn(saved),
-        () => undefined, // No storage for this frame: the app and open sites answer the query.
+        (saved) => {
+          if (saved) learn(saved);
+          if (!known) post({ type: saved ? 'p2p-settings-unavailable' : 'p2p-settings-none' });
+        },
+        () => known || post({ type: 'p2p-settings-unavailable' }), // Denied: the app and open sites may still answer the query.
       );
     settingsChannel.postMessage({ type: 'query' } satisfies ChannelMessage);
   } else if (event.origin === parentOrigin) {

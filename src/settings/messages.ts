@@ -21,10 +21,14 @@ export type ChannelMessage = { type: 'settings'; settings: ResourceSettings } | 
 
 /** Frame -> site page. */
 export type FrameMessage =
+  /** The frame runs and heard the hello (sent at once): its answer follows. */
+  | { type: 'p2p-frame-ready' }
   /** `fromStorage`: read from the app's storage, which wins over any copy. */
   | { type: 'p2p-settings'; settings: ResourceSettings; fromStorage?: boolean }
   /** The app's storage holds no saved settings: the defaults apply, no need to wait. */
   | { type: 'p2p-settings-none' }
+  /** The frame cannot read the app's storage (the browser denies it): the page falls back to its own copy. */
+  | { type: 'p2p-settings-unavailable' }
   /** How many site engines in this browser are active now, for splitting the caps. */
   | { type: 'p2p-engines'; active: number; rank: number };
 

@@ -44,18 +44,23 @@ if (address && window.parent !== window) {
     if (heartbeat && heartbeat.address === address) {
       engines.own(heartbeat);
     } else if (m?.type === 'p2p-hello') {
+      // At once, before the storage read: the page can tell a slow answer from a frame
+      // that failed (see known-choice.ts).
+      post({ type: 'p2p-frame-ready' });
       // The settings the visitor saved in the app, even on a first visit with no app open.
+      // Always an answer: the page opens no peer connection until it has one.
       void loadSavedSettings().then(
         (stored) => {
           const saved = stored && acceptableSettings(stored);
-          if (saved && newer(saved)) {
-            known = saved;
-            post({ type: 'p2p-settings', settings: saved, fromStorage: true });
-          } else if (!stored) {
-            post({ type: 'p2p-settings-none' });
-          }
+          if (saved && newer(saved)) known = saved;
+          if (saved) post({ type: 'p2p-settings', settings: known!, fromStorage: known === saved });
+          else if (known) post({ type: 'p2p-settings', settings: known });
+          // Saved but unusable here (dated in the future): not an answer to act on.
+          else post({ type: stored ? 'p2p-settings-unavailable' : 'p2p-settings-none' });
         },
-        () => undefined, // No storage for this frame: the app and other sites answer the query.
+        // No storage for this frame: the page falls back to its copy; the app and other
+        // sites may still answer the query below.
+        () => post({ type: 'p2p-settings-unavailable' }),
       );
       // Ask the app and the other sites for anything newer than the page's copy.
       settingsChannel.postMessage({ type: 'query' } satisfies ChannelMessage);

@@ -31,9 +31,10 @@ async function main(): Promise<void> {
     return;
   }
   const registration = navigator.serviceWorker.register('/__p2p/sw.js', { scope: '/', type: 'module' });
-  // Settings first matter for privacy: in "origin only" mode not one peer connection may open.
+  // Peers wait for the visitor's choice, however late it comes (the origin seed does not):
+  // in "origin only" mode not one tracker socket or peer connection may open.
   const settings = new SettingsClient(address, (snapshot) => engine.updateResources(snapshot, { seedRank: snapshot.seedRank }));
-  const engine = new SiteEngine({ address, resources: () => settings.load() });
+  const engine = new SiteEngine({ address, resources: () => settings.known });
   (globalThis as { p2pSite?: unknown }).p2pSite = { engine };
   let reloading = false;
   engine.addEventListener('state', async () => {

@@ -1,7 +1,8 @@
 import { isCoreError, type Manifest, type ManifestFile } from '../core/index.js';
 import { verifyManifestOffThread, warmVerifier } from './verify-off-thread.js';
 import { getSite, newestOf, offerManifest, promotePending, putVerifiedBlob, storedBlobs, updateSite, type SiteRecord } from '../store/site-cache.js';
-import { deletePieces, loadPieces, pieceSaver } from '../store/piece-cache.js';
+import { loadPieces } from '../store/piece-cache.js';
+import { resumeHooks } from './resume-hooks.js';
 import { FILES_CHANNEL, type FileStoredMessage } from '../sw/messages.js';
 import type { SiteSwarm, SiteSwarmOptions, TransferStats, VersionTransfer } from '../swarm/site-swarm.js';
 import type { ManifestExchangeHooks } from '../swarm/manifest-exchange.js';
@@ -53,12 +54,17 @@ export interface SiteEngineOptions {
   address: string;
   /** The server's base URL (API, tracker, origin seed). Defaults to this page's origin. */
   server?: string;
-  swarm?: Partial<Omit<SiteSwarmOptions, 'endpoints'>>;
+  /** Peers follow the visitor's settings only, so `usePeers` is not among these. */
+  swarm?: Partial<Omit<SiteSwarmOptions, 'endpoints' | 'usePeers'>>;
   /** How long to wait for the server before relying on the cache and peers. */
   serverTimeoutMs?: number;
   /** How long a first visit waits for a peer to offer a manifest when the server is unreachable. */
   peerManifestWaitMs?: number;
-  /** The visitor's resource settings; the engine opens no peer connection before they are known. */
+  /**
+   * Resolves with the visitor's settings once their choice is known, however late (see
+   * known-choice.ts). Until then the engine fetches from the origin seed with no tracker
+   * socket and no peer connection; later changes come through `updateResources`.
+   */
   resources?: () => Promise<ResourceSnapshot>;
 }
 
@@ -131,49 +137,32 @@ export class SiteEngine extends EventTarget {
     this.swarmStarting ??= (async () => {
       // WebTorrent is loaded here rather than with the page's first script: evaluating its
       // bundle is the largest piece of start-up work, and on its own it is a shorter task.
-      const [resources, { SiteSwarm }] = await Promise.all([this.options.resources(), import('../swarm/site-swarm.js')]);
-      this.resources = resources;
-      const decision = this.decide();
-      const { settings, activeEngines } = this.resources;
-      this.swarm = new SiteSwarm({
-        endpoints: this.endpoints(),
-        warn: (m) => this.warn(m),
-        usePeers: decision.usePeers,
-        upload: decision.upload,
-        uploadLimit: shareOfCap(settings.uploadLimit, activeEngines),
-        downloadLimit: shareOfCap(settings.downloadLimit, activeEngines),
-        maxConns: settings.maxConnections,
-        rtcConfig: rtcConfiguration(settings),
-        ...this.options.swarm,
+      const { SiteSwarm } = await import('../swarm/site-swarm.js');
+      // No peers before the visitor's choice is known: the origin seed starts at once, and
+      // peers join the running transfers when the settings allow them.
+      this.swarm = new SiteSwarm({ endpoints: this.endpoints(), warn: (m) => this.warn(m), ...this.options.swarm, usePeers: false });
+      void this.options.resources().then((known) => {
+        this.resources ??= known; // A change that came meanwhile is newer.
+        this.updateResources();
       });
-      await this.swarm.joinDiscovery(this.options.address, this.exchangeHooks());
     })();
     return this.swarmStarting;
   }
 
-  private decide(): SharingDecision {
-    const decision = decideSharing(this.resources?.settings ?? normaliseSettings(undefined), this.conditions);
-    this.state.sharing = decision;
-    return decision;
-  }
-
   /**
    * Applies new settings or page conditions at once (the settings frame and the page's
-   * visibility call this). Switching to "origin only" ends every peer connection.
+   * visibility call this). Peers join or leave without stopping a transfer ("origin
+   * only" ends every peer connection); nothing opens before the settings are known.
    */
   updateResources(resources?: ResourceSnapshot, conditions?: Partial<PageConditions>): void {
     if (resources) this.resources = resources;
     if (conditions) this.conditions = { ...this.conditions, ...conditions };
     if (!this.resources || !this.swarm) return;
-    const decision = this.decide();
-    if (!decision.usePeers && this.swarm.usesPeers) {
-      // Origin only: no WebRTC from now on. The site stays served from the cache; a
-      // transfer still running continues from the origin after a reload.
-      void this.swarm.destroy();
-      this.emit();
-      return;
-    }
+    const decision = decideSharing(this.resources.settings, this.conditions);
+    this.state.sharing = decision;
     const { settings, activeEngines } = this.resources;
+    this.swarm.setPeers(decision.usePeers, rtcConfiguration(settings));
+    if (decision.usePeers) void this.swarm.joinDiscovery(this.options.address, this.exchangeHooks());
     this.swarm.applyLimits({
       upload: decision.upload,
       uploadLimit: shareOfCap(settings.uploadLimit, activeEngines),
@@ -280,7 +269,7 @@ export class SiteEngine extends EventTarget {
       const entry = manifest.files.find((f) => f.path === manifest.entry);
       if (entry && stored.has(entry.sha256)) this.state.entryStored = true;
       const transfer = this.swarm!.transfer(manifest, stored, {
-        ...this.resumeHooks(manifest, resumePieces),
+        ...resumeHooks(manifest.torrent.infoHash, resumePieces, (m) => this.warn(m)),
         fileVerified: (file, blob) => this.storeFile(file, blob),
         progress: (stats) => this.onProgress(stats),
         manifestExchange: this.exchangeHooks(),
@@ -309,7 +298,7 @@ export class SiteEngine extends EventTarget {
     void Promise.all([storedBlobs(manifest), loadPieces(manifest.torrent.infoHash)]).then(([stored, resumePieces]) => {
       if (this.destroyed || this.state.pending !== manifest) return;
       const transfer = this.swarm!.transfer(manifest, stored, {
-        ...this.resumeHooks(manifest, resumePieces),
+        ...resumeHooks(manifest.torrent.infoHash, resumePieces, (m) => this.warn(m)),
         fileVerified: (file, blob) => this.storeFile(file, blob),
         manifestExchange: this.exchangeHooks(),
       });
@@ -332,22 +321,6 @@ export class SiteEngine extends EventTarget {
     const promoted = await promotePending(this.options.address);
     this.record = await getSite(this.options.address);
     return promoted;
-  }
-
-  /** Saves pieces of incomplete files as they arrive, so an interrupted visit resumes. */
-  private resumeHooks(manifest: Manifest, resumePieces: Map<number, Uint8Array | Blob>) {
-    const infoHash = manifest.torrent.infoHash;
-    const saver = pieceSaver(infoHash, (err) => this.warn(`could not save a piece for resuming: ${String(err)}`));
-    return {
-      resumePieces,
-      savePiece: (index: number, bytes: Uint8Array) => saver.save(index, bytes),
-      finished: () => {
-        saver
-          .close()
-          .then(() => deletePieces(infoHash))
-          .catch((err: unknown) => this.warn(`could not clear saved pieces: ${String(err)}`));
-      },
-    };
   }
 
   private async storeFile(file: ManifestFile, blob: Blob): Promise<Blob> {

@@ -31,7 +31,7 @@ export async function startRuntime(): Promise<void> {
       engine?.updateResources(snapshot, { seedRank: snapshot.seedRank });
       settings.setSeeding(Boolean(engine?.seeding));
     });
-    engine = new SiteEngine({ address, resources: () => settings.load() });
+    engine = new SiteEngine({ address, resources: () => settings.known });
     const current = engine;
     reportVisits(address, current);
     (globalThis as { p2pSite?: unknown }).p2pSite = { engine };

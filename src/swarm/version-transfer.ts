@@ -1,0 +1,352 @@
+import type WebTorrent from 'webtorrent/dist/webtorrent.min.js';
+import type { Torrent, Wire } from 'webtorrent/dist/webtorrent.min.js';
+import { torrentFile, type Manifest, type ManifestFile } from '../core/index.js';
+import { manifestExchange, type ManifestExchangeHooks } from './manifest-exchange.js';
+import { SiteChunkStore } from './site-chunk-store.js';
+import { storeLease } from './store-lease.js';
+import { quietTracker } from './quiet-tracker.js';
+
+/** Help from the origin seed when peers alone would need longer than this for the rest. */
+const SLOW_PEERS_MS = 4000;
+
+/** Where this browser finds the swarm and the origin seed. */
+export interface SwarmEndpoints {
+  /** WebSocket tracker URLs, e.g. `ws://127.0.0.1:8080/announce`. */
+  announce: string[];
+  /** Origin seed base, e.g. `http://127.0.0.1:8080/seed/`; the info hash and `/` are appended. */
+  seedBase: string;
+}
+
+export interface TransferStats {
+  fromPeers: number;
+  fromOrigin: number;
+  uploaded: number;
+  peers: number;
+  filesDone: number;
+  filesTotal: number;
+  bytesDone: number;
+  bytesTotal: number;
+  usingOrigin: boolean;
+  /** Pieces whose bytes did not match the torrent's piece hash (a peer sent wrong data). */
+  badPieces: number;
+  /** Peers disconnected and refused for sending such pieces. */
+  bannedPeers: number;
+}
+
+export interface TransferHooks {
+  /**
+   * Stores a verified file and returns the Blob to seed it from. The Blob is made of the
+   * pieces as they arrived, so storing it never copies the whole file in the page.
+   */
+  fileVerified?(file: ManifestFile, blob: Blob): Promise<Blob>;
+  /**
+   * The same with the file's bytes in one buffer, for callers that need them; costs a
+   * read of the whole file. Used only when `fileVerified` is not given.
+   */
+  fileComplete?(file: ManifestFile, bytes: Uint8Array): Promise<Blob>;
+  progress?(stats: TransferStats): void;
+  manifestExchange?: ManifestExchangeHooks;
+  /** Pieces saved by an interrupted earlier transfer of this version. */
+  resumePieces?: ReadonlyMap<number, Uint8Array | Blob>;
+  /** Saves a new piece of an incomplete file so a later visit can resume. */
+  savePiece?(index: number, bytes: Uint8Array): void;
+  /** Called once when every file is stored (saved pieces can go). */
+  finished?(): void;
+  /** A completed file did not match its signed sha256; its pieces are fetched again. */
+  fileRejected?(file: ManifestFile): void;
+}
+
+/**
+ * The swarm's options a transfer reads each time it attaches a torrent. The swarm hands
+ * its own options object, so a transfer re-attached after `usePeers` changed sees it.
+ */
+export interface TransferOptions {
+  endpoints: SwarmEndpoints;
+  usePeers: boolean;
+  useOrigin: boolean;
+  originGraceMs: number;
+  warn?: (message: string) => void;
+}
+
+/** What a transfer needs of the swarm it runs in. */
+export interface TransferHost {
+  readonly client: WebTorrent;
+  /** Every peer wire goes through here (uploads may be off). */
+  guardWire(wire: Wire): void;
+  /** The transfer is destroyed: stop tracking it. */
+  forget(transfer: VersionTransfer): void;
+}
+
+/**
+ * One version's files: downloading with progress, then seeding from the cache. The
+ * transfer outlives its torrent: `reattach()` moves it to a torrent with or without
+ * trackers while the pieces it holds, its counters and `done` carry on.
+ */
+export class VersionTransfer {
+  readonly stats: TransferStats;
+  /** Resolves when every file is stored. */
+  readonly done: Promise<void>;
+  private readonly store: SiteChunkStore;
+  private current!: Torrent;
+  private watchdog?: ReturnType<typeof setInterval>;
+  private resolveDone!: () => void;
+  private destroyed = false;
+  /** The origin seed's URL once it answered for this version; a new torrent gets it at once. */
+  private webSeedUrl?: string;
+  private readonly report: () => void;
+  private readonly reportSoon: () => void;
+  /** Peer ids refused for the rest of this transfer. */
+  private readonly banned = new Set<string>();
+
+  constructor(
+    private readonly host: TransferHost,
+    readonly manifest: Manifest,
+    stored: ReadonlyMap<string, Blob>,
+    private readonly hooks: TransferHooks,
+    private readonly options: TransferOptions,
+  ) {
+    if (!hooks.fileVerified && !hooks.fileComplete) throw new TypeError('transfer hooks need "fileVerified" or "fileComplete" to store verified files');
+    const storedFiles = manifest.files.filter((f) => stored.has(f.sha256));
+    this.stats = {
+      fromPeers: 0,
+      fromOrigin: 0,
+      uploaded: 0,
+      peers: 0,
+      filesDone: storedFiles.length,
+      filesTotal: manifest.files.length,
+      bytesDone: storedFiles.reduce((n, f) => n + f.size, 0),
+      bytesTotal: manifest.files.reduce((n, f) => n + f.size, 0),
+      usingOrigin: false,
+      badPieces: 0,
+      bannedPeers: 0,
+    };
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    void this.done.then(() => hooks.finished?.());
+    this.report = () => hooks.progress?.({ ...this.stats });
+    // Byte counters change with every block; tell the page at most four times a second.
+    let reportTimer: ReturnType<typeof setTimeout> | undefined;
+    this.reportSoon = () => {
+      reportTimer ??= setTimeout(() => {
+        reportTimer = undefined;
+        this.report();
+      }, 250);
+    };
+    this.store = new SiteChunkStore({
+      files: manifest.files,
+      pieceLength: manifest.torrent.pieceLength,
+      stored,
+      onFileComplete: async (file, verified) => {
+        const blob = hooks.fileVerified ? await hooks.fileVerified(file, verified) : await hooks.fileComplete!(file, new Uint8Array(await verified.arrayBuffer()));
+        this.stats.filesDone++;
+        this.stats.bytesDone += file.size;
+        this.report();
+        return blob;
+      },
+      onAllComplete: () => this.finish(),
+      resumePieces: hooks.resumePieces,
+      onPiece: hooks.savePiece,
+      onFileRejected: (file) => {
+        options.warn?.(`"${file.path}" did not match its signed hash; fetching it again`);
+        hooks.fileRejected?.(file);
+      },
+    });
+    this.attach();
+  }
+
+  /** The torrent this transfer runs on now (a new one after `reattach`). */
+  get torrent(): Torrent {
+    return this.current;
+  }
+
+  /**
+   * Moves the transfer to a new torrent that follows the swarm's options as they are now
+   * (peers on or off). Every piece already received stays: the store is kept, and the new
+   * torrent starts from its bitfield. Only blocks of pieces still in flight are asked again.
+   */
+  reattach(): void {
+    if (this.destroyed) return;
+    this.stopWatchdog();
+    if (!this.current.destroyed) this.current.destroy();
+    this.attach();
+  }
+
+  private attach(): void {
+    const { manifest, options } = this;
+    const complete = this.store.complete();
+    const torrentBytes = torrentFile(manifest.files, manifest.torrent, { announce: options.usePeers ? options.endpoints.announce : [] });
+    const quiet = quietTracker();
+    const torrent = this.host.client.add(torrentBytes, {
+      preloadedStore: storeLease(this.store),
+      storeCacheSlots: 0,
+      getAnnounceOpts: quiet.getAnnounceOpts,
+      ...(complete ? { skipVerify: true } : { bitfield: this.store.bitfield() }),
+    });
+    this.current = torrent;
+    quiet.watch(torrent);
+    torrent.on('warning', (err: Error) => options.warn?.(`transfer: ${err.message}`));
+    this.watchWires(torrent);
+    torrent.on('ready', () => {
+      this.store.completeReadyFiles();
+      this.prioritiseEntry();
+      if (this.webSeedUrl && !torrent.destroyed) torrent.addWebSeed(this.webSeedUrl);
+    });
+    if (complete) {
+      queueMicrotask(() => this.finish());
+      return;
+    }
+    if (!this.stats.usingOrigin) this.chooseOrigin(torrent);
+  }
+
+  /** Counts bytes by source, blames peers for pieces that fail their hash, and adds the manifest exchange. */
+  private watchWires(torrent: Torrent): void {
+    // Which peers sent blocks of each piece still being checked, so a piece that fails its
+    // hash can be blamed on them (WebTorrent only drops the piece and asks again, often
+    // from the same peer, without end).
+    const senders = new Map<number, Set<Wire>>();
+    torrent.on('verified', (index: number) => senders.delete(index));
+    torrent.on('warning', (err: Error) => {
+      const bad = /^Piece (\d+) failed verification/.exec(err.message);
+      if (!bad) return;
+      this.stats.badPieces++;
+      const index = Number(bad[1]);
+      for (const wire of senders.get(index) ?? []) this.ban(wire, `sent piece ${index} with the wrong bytes`);
+      senders.delete(index);
+      this.report();
+    });
+    const peersNow = () => torrent.wires.filter((w) => w.type !== 'webSeed' && !w.destroyed).length;
+    torrent.on('wire', (wire: Wire) => {
+      if (wire.peerId && this.banned.has(wire.peerId)) return void wire.destroy();
+      this.host.guardWire(wire);
+      if (wire.type !== 'webSeed') {
+        wire.on('piece', (index: number) => {
+          const set = senders.get(index) ?? new Set<Wire>();
+          set.add(wire);
+          senders.set(index, set);
+        });
+      }
+      if (this.hooks.manifestExchange) wire.use(manifestExchange(this.hooks.manifestExchange));
+      wire.on('download', (n: number) => {
+        if (wire.type === 'webSeed') this.stats.fromOrigin += n;
+        else this.stats.fromPeers += n;
+        this.reportSoon();
+      });
+      wire.on('upload', (n: number) => {
+        this.stats.uploaded += n;
+        this.reportSoon();
+      });
+      this.stats.peers = peersNow();
+      this.report();
+      wire.once('close', () => {
+        if (torrent !== this.current) return; // A torrent left behind by `reattach`.
+        this.stats.peers = peersNow();
+        this.report();
+      });
+    });
+  }
+
+  /**
+   * Asks the origin seed only when peers cannot do the job: at once when peers are off or
+   * the tracker reports nobody else, otherwise after a grace period without progress.
+   */
+  private chooseOrigin(torrent: Torrent): void {
+    const { manifest, options } = this;
+    const useOrigin = () => {
+      if (this.stats.usingOrigin || !options.useOrigin || torrent.destroyed) return;
+      this.stats.usingOrigin = true;
+      this.stopWatchdog();
+      // Ask once whether the origin serves this version: WebTorrent retries a failing
+      // webseed without end, and can keep a piece reserved for it that a peer would send.
+      const seedUrl = `${options.endpoints.seedBase}${manifest.torrent.infoHash}/`;
+      const probe = manifest.files.find((f) => f.size > 0) ?? manifest.files[0];
+      const probeUrl = `${seedUrl}${encodeURIComponent(manifest.torrent.name)}/${probe.path.split('/').map(encodeURIComponent).join('/')}`;
+      fetch(probeUrl, { method: 'HEAD', cache: 'no-store' }).then(
+        (res) => {
+          if (!res.ok) {
+            options.warn?.(`the origin seed does not serve this version (${res.status}); peers only`);
+            return;
+          }
+          // WebTorrent treats a one-file torrent's webseed URL as the file itself (BEP 19
+          // says so for single-file torrents); give it the file's URL then.
+          this.webSeedUrl = manifest.files.length === 1 ? probeUrl : seedUrl;
+          // The torrent now, which is a newer one if the transfer moved meanwhile.
+          if (!this.current.destroyed && this.current.ready) this.current.addWebSeed(this.webSeedUrl);
+          this.report();
+        },
+        () => options.warn?.('the origin seed is unreachable; peers only'),
+      );
+    };
+    if (!options.usePeers) {
+      torrent.once('ready', useOrigin);
+      return;
+    }
+    const onUpdate = (data: { complete?: number; incomplete?: number }) => {
+      if ((data.complete ?? 0) + (data.incomplete ?? 0) <= 1) useOrigin();
+    };
+    torrent.once('ready', () => torrent.discovery?.tracker?.on('update', onUpdate));
+    torrent.discovery?.tracker?.on('update', onUpdate);
+    torrent.on('warning', useOrigin);
+    // Peers that stall, or trickle so slowly that the rest would take more than a few
+    // seconds, get the origin seed's help; peers that keep up are left to do the job.
+    let lastBytes = -1;
+    let stalledSince = Date.now();
+    const startedAt = Date.now();
+    this.watchdog = setInterval(() => {
+      const bytes = this.stats.fromPeers + this.stats.fromOrigin;
+      const now = Date.now();
+      if (bytes !== lastBytes) {
+        lastBytes = bytes;
+        stalledSince = now;
+      }
+      if (now - stalledSince >= options.originGraceMs) return useOrigin();
+      const elapsed = now - startedAt;
+      if (elapsed >= options.originGraceMs && bytes > 0) {
+        const remaining = this.stats.bytesTotal - this.stats.bytesDone;
+        const rate = bytes / elapsed;
+        if (remaining / rate > SLOW_PEERS_MS) useOrigin();
+      }
+    }, 250);
+  }
+
+  /** A misbehaving peer is a warning and a ban, never a crash (STYLE.md rule 11). */
+  private ban(wire: Wire, why: string): void {
+    if (wire.type === 'webSeed') return; // The origin seed's bytes fail only if the server is broken; it is not banned.
+    if (wire.peerId && !this.banned.has(wire.peerId)) {
+      this.banned.add(wire.peerId);
+      this.stats.bannedPeers++;
+      this.options.warn?.(`disconnected a peer that ${why}`);
+    }
+    wire.destroy();
+  }
+
+  /** The entry page first: a visitor sees the page while images and the rest follow. */
+  private prioritiseEntry(): void {
+    let offset = 0;
+    for (const file of this.manifest.files) {
+      if (file.path === this.manifest.entry && file.size > 0) {
+        const pl = this.manifest.torrent.pieceLength;
+        this.current.critical(Math.floor(offset / pl), Math.floor((offset + file.size - 1) / pl));
+      }
+      offset += file.size;
+    }
+  }
+
+  private stopWatchdog(): void {
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = undefined;
+  }
+
+  private finish(): void {
+    this.stopWatchdog();
+    this.resolveDone();
+  }
+
+  /** Safe to call twice. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.finish();
+    if (!this.current.destroyed) this.current.destroy();
+    this.store.close();
+    this.host.forget(this);
+  }
+}
