@@ -2,8 +2,8 @@
  * Visiting figures, each a ratio measured side by side in one run:
  * - cold_1mb_vs_raw: a first visit of a 1 MB site from one peer (origin off), over a
  *   bare RTCDataChannel carrying the same bytes plus its connection set-up;
- * - warm_vs_http: opening a cached site, over a plain HTTP load of the same files from
- *   the same server (a fresh browser context, so no HTTP cache);
+ * - warm_vs_http: opening a cached site, over a plain HTTP load of the same files from a
+ *   static server on the same machine (a fresh browser context, so no HTTP cache);
  * - throughput_50mb_vs_raw: peer-to-peer throughput of a 50 MB site over the raw channel's.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -15,6 +15,7 @@ import { startServer, type RunningServer } from '../signaling/server.js';
 import { publish } from '../e2e/helpers/harness.js';
 import { launchChromium } from '../test/helpers/chromium.js';
 import { rawChannelTransfer } from './lib/raw-channel.js';
+import { serveSiteStatically } from './lib/static-site.js';
 
 export const figures = ['cold_1mb_vs_raw', 'warm_vs_http', 'throughput_50mb_vs_raw'];
 
@@ -130,7 +131,9 @@ export default async function run(only?: string): Promise<void> {
         await waitReady(warmPage);
         const warm: number[] = [];
         const http: number[] = [];
-        const plainUrl = `${bench.server.url}/seed/${manifest.torrent.infoHash}/${manifest.torrent.name}/index.html`;
+        // The same files from a plain static server (the origin seed's bytes are downloads, not pages).
+        const plainSite = await serveSiteStatically(manifest, (sha) => bench.server.store.blobPath(sha));
+        const plainUrl = plainSite.url;
         for (let i = 0; i < RUNS + 2; i++) {
           let t0 = Date.now();
           await warmPage.goto(bench.siteUrl(manifest.address), { waitUntil: 'load' });
@@ -143,6 +146,7 @@ export default async function run(only?: string): Promise<void> {
         }
         console.error(`warm: ${warm.join(', ')} ms; plain HTTP: ${http.join(', ')} ms`);
         console.log(`BENCH warm_vs_http ${(median(warm) / median(http)).toFixed(2)} x`);
+        await plainSite.close();
         await warmPage.context().close();
       }
       await seeder.context().close();
