@@ -111,7 +111,17 @@ function parseAnnounce(message: Record<string, unknown>): AnnounceMessage {
   return { action: 'announce', infoHash, peerId, event: event as AnnounceEvent | undefined };
 }
 
+/**
+ * The library reads these on a scrape too: it relays a scrape's `offers` or `answer`
+ * (and crashes on `offers`, having no peers to give them to), and keeps a scrape's raw
+ * `peer_id` as the socket's. A browser's scrape is `{ action, info_hash }`.
+ */
+const NOT_IN_SCRAPE = ['peer_id', 'offers', 'answer', 'to_peer_id', 'offer_id'];
+
 function parseScrape(message: Record<string, unknown>): ScrapeMessage {
+  for (const field of NOT_IN_SCRAPE) {
+    if (message[field] !== undefined) throw badMessage(`a scrape carries only "info_hash", got "${field}" as well; send it in an announce`);
+  }
   const v = message.info_hash;
   // Without info_hash the library would list every swarm it knows: refused.
   if (typeof v === 'string') return { action: 'scrape', infoHashes: [id(message, 'info_hash')] };

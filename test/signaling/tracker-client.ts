@@ -1,4 +1,9 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
+import { Logger } from '../../signaling/log.js';
+import { Tracker, type TrackerOptions } from '../../signaling/tracker.js';
 
 /** One message from the tracker, as JSON. */
 export type TrackerReply = Record<string, unknown> & { 'failure reason'?: string; interval?: number };
@@ -105,4 +110,27 @@ export async function until(probe: () => boolean | Promise<boolean>, what: strin
     await new Promise((r) => setTimeout(r, everyMs));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** A bare Tracker on 127.0.0.1, port 0, behind a plain HTTP server (for options the server does not expose). */
+export async function startTracker(options: Partial<TrackerOptions> = {}): Promise<{ url: string; tracker: Tracker; close(): Promise<void> }> {
+  const tracker = new Tracker({ refuse: () => undefined, maxMessageBytes: 128 * 1024, peersPerSwarm: 1000, log: new Logger(() => {}, false), ...options });
+  const server = createServer((_req, res) => res.writeHead(426).end());
+  const sockets = new Set<Duplex>();
+  server.on('upgrade', (req, socket, head) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    tracker.handleUpgrade(req, socket, head);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `ws://127.0.0.1:${port}/announce`,
+    tracker,
+    async close() {
+      for (const s of sockets) s.destroy();
+      await tracker.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }

@@ -53,6 +53,11 @@ describe('tracker messages', () => {
     const two = await c.request({ action: 'scrape', info_hash: [hash(1), hash(2)] });
     expect(Object.keys(two.files as object).sort()).toEqual([hash(1), hash(2)]);
     expect(codeOf(await c.request({ action: 'scrape', info_hash: [] }))).toBe('E_BAD_MESSAGE');
+    // The library relays (and crashes on) a scrape's offers, relays its answer, keeps its peer_id.
+    const offers = [{ offer: { type: 'offer', sdp: 'v=0' }, offer_id: id20(5) }];
+    for (const extra of [{ offers }, { answer: { type: 'answer', sdp: 'v=0' }, to_peer_id: id20(1), offer_id: id20(5) }, { peer_id: id20(2) }]) {
+      expect(codeOf(await c.request({ action: 'scrape', info_hash: hash(1), ...extra })), Object.keys(extra).join()).toBe('E_BAD_MESSAGE');
+    }
     expect(codeOf(await c.request({ action: 'scrape', info_hash: Array.from({ length: 1000 }, (_, i) => hash(i)) }))).toBe('E_BAD_MESSAGE');
   });
 
