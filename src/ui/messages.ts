@@ -15,6 +15,8 @@ export function planIssueText(issue: PlanIssue): string {
       return `${issue.subject} files is more than a site may hold.`;
     case 'E_BAD_PATH':
       return `"${issue.subject}" has a name that cannot be used on the web (control characters, "..", or too long). Rename it.`;
+    case 'E_RESERVED_PATH':
+      return `"${issue.subject}" is in a folder the server keeps for itself (${RESERVED_SEGMENTS.map((s) => `${s}/`).join(', ')}). Rename or move it.`;
     case 'E_DUPLICATE_PATH':
       return `${issue.subject} differ only in upper/lower case; other systems would mix them up. Rename one.`;
     case 'W_NO_INDEX':

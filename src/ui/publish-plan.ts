@@ -1,4 +1,4 @@
-import { CoreError, DEFAULT_LIMITS, normalisePath, pathCollisionKey, type SiteLimits } from '../core/index.js';
+import { CoreError, DEFAULT_LIMITS, isReservedSitePath, normalisePath, pathCollisionKey, type SiteLimits } from '../core/index.js';
 
 /** A file the publisher picked or dropped, before it is read. */
 export interface PickedFile {
@@ -14,6 +14,7 @@ export type PlanIssueCode =
   | 'E_SITE_TOO_LARGE'
   | 'E_TOO_MANY_FILES'
   | 'E_BAD_PATH'
+  | 'E_RESERVED_PATH'
   | 'E_DUPLICATE_PATH'
   | 'W_NO_INDEX'
   | 'W_HIDDEN_SKIPPED';
@@ -58,6 +59,11 @@ export function planPublish(picked: readonly PickedFile[], limits: SiteLimits = 
     } catch (err) {
       errors.push({ code: 'E_BAD_PATH', subject: f.path });
       if (!(err instanceof CoreError)) throw err;
+      continue;
+    }
+    // The server keeps these paths for itself: such a file could never be reached.
+    if (isReservedSitePath(path)) {
+      errors.push({ code: 'E_RESERVED_PATH', subject: path });
       continue;
     }
     const clash = seen.get(pathCollisionKey(path));

@@ -24,6 +24,15 @@ describe('publish plan', () => {
     expect(planPublish([f('Index.html'), f('index.html')]).errors[0].code).toBe('E_DUPLICATE_PATH');
   });
 
+  it('refuses files under a path the server keeps, before anything is read', () => {
+    const plan = planPublish([f('site/index.html'), f('site/api/index.html'), f('site/announcements.html'), f('site/seed/x.png')]);
+    expect(plan.errors).toEqual([
+      { code: 'E_RESERVED_PATH', subject: 'api/index.html' },
+      { code: 'E_RESERVED_PATH', subject: 'seed/x.png' },
+    ]);
+    expect(plan.files.map((x) => x.path)).toEqual(['announcements.html', 'index.html']);
+  });
+
   it('builds a folder tree with summed sizes, folders first', () => {
     const tree = fileTree([f('index.html', 5), f('css/a.css', 7), f('css/b/c.css', 3)]);
     expect(tree.map((n) => `${n.name}:${n.size}`)).toEqual(['css:10', 'index.html:5']);
