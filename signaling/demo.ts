@@ -1,6 +1,7 @@
 import { readFile, writeFile, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildBundle, canonicalManifestBytes, equalBytes, fromHex, generateKeyPair, toHex, addressFromPublicKey, keyPairFromSecret } from '../src/core/index.js';
+import { buildBundle, canonicalManifestBytes, equalBytes, generateKeyPair, addressFromPublicKey, keyPairFromSecret } from '../src/core/index.js';
+import { parseKeyFile, serializeKeyFile } from '../src/keys/key-file.js';
 import { readFolder } from './cli/read-folder.js';
 import type { RunningServer } from './server.js';
 
@@ -18,12 +19,13 @@ export async function publishDemo(server: RunningServer, dataDir: string, folder
   if (text === undefined) {
     const pair = await generateKeyPair();
     secret = pair.secretKey;
+    // The app's key file format, so the demo's key also opens in the app and the CLI.
     // `wx` and 0600: never overwrite a key, never let other users read it.
-    await writeFile(keyPath, JSON.stringify({ address: addressFromPublicKey(pair.publicKey), secretKey: toHex(secret) }), { mode: 0o600, flag: 'wx' });
+    await writeFile(keyPath, await serializeKeyFile(pair), { mode: 0o600, flag: 'wx' });
     await chmod(keyPath, 0o600);
   } else {
     try {
-      secret = fromHex(JSON.parse(text).secretKey, 32, 'secretKey');
+      secret = (await parseKeyFile(text)).secretKey;
     } catch (err) {
       // Replacing it would silently move the demo to a new address: let the operator decide.
       throw new Error(`${keyPath} is not a demo key file (${(err as Error).message}); move it away to create a new one`);
