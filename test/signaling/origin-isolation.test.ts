@@ -212,7 +212,7 @@ describe('uploads cannot park bytes forever', () => {
     expect((await putManifest(h.server.url, published.manifest)).status).toBe(201);
     const orphan = utf8('never published');
     const orphanSha = await sha256Hex(orphan);
-    expect((await fetch(`${h.server.url}/api/blobs/${orphanSha}`, { method: 'PUT', body: orphan })).status).toBe(201);
+    expect((await fetch(`${h.server.url}/api/blobs/${orphanSha}`, { method: 'PUT', body: new Blob([orphan as BlobPart]) })).status).toBe(201);
     expect(existsSync(h.server.store.blobPath(orphanSha))).toBe(true);
     expect(await waitUntil(() => !existsSync(h!.server.store.blobPath(orphanSha)), 5000)).toBe(true);
     expect(existsSync(h.server.store.blobPath(published.manifest.files[0].sha256))).toBe(true);
@@ -234,10 +234,10 @@ describe('uploads cannot park bytes forever', () => {
     const first = await buildBundle({ files: [{ path: 'index.html', bytes: big(7) }], secretKey: key.secretKey, seq: 1 });
     await putBlobs(h.server.url, first);
     const second = big(11);
-    const refused = await fetch(`${h.server.url}/api/blobs/${await sha256Hex(second)}`, { method: 'PUT', body: second });
+    const refused = await fetch(`${h.server.url}/api/blobs/${await sha256Hex(second)}`, { method: 'PUT', body: new Blob([second as BlobPart]) });
     expect(refused.status).toBe(429);
     expect(await code(refused)).toBe('E_PENDING_LIMIT');
     expect((await putManifest(h.server.url, first.manifest)).status).toBe(201);
-    expect((await fetch(`${h.server.url}/api/blobs/${await sha256Hex(second)}`, { method: 'PUT', body: second })).status).toBe(201);
+    expect((await fetch(`${h.server.url}/api/blobs/${await sha256Hex(second)}`, { method: 'PUT', body: new Blob([second as BlobPart]) })).status).toBe(201);
   });
 });
