@@ -29,7 +29,8 @@ const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Ma
 
 export default async function run(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'p2p-bench-tracker-'));
-  const server = await startServerProcess(['--data', dataDir, '--dist', join(dataDir, 'dist')]);
+  // Every simulated client comes from 127.0.0.1: lift the per-IP caps a real crowd never meets.
+  const server = await startServerProcess(['--data', dataDir, '--dist', join(dataDir, 'dist'), '--sockets-per-ip', '2000', '--connections-per-ip', '2000', '--swarms-per-ip', '100000']);
   let unpin = () => {};
   try {
     // As in origin.bench.ts: the server on the last CPU, these clients on the first, so
