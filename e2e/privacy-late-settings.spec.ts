@@ -1,5 +1,8 @@
 import { expect, test, type Browser, type BrowserContext, type Page, type Route } from '@playwright/test';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { generateKeyPair, utf8, type Manifest } from '../src/core/index.js';
+import { FRAME_READY_MS } from '../src/settings/known-choice.js';
 import { engineState, newVisitor, openSite, publish, startTestServer, watchErrors, type TestServer } from './helpers/harness.js';
 
 /**
@@ -66,11 +69,11 @@ async function connectionsMade(page: Page): Promise<{ rtc: number[]; announce: n
  * Holds every load of the settings frame (`/__p2p/settings.html`) until `release()`:
  * the frame answers as late as the test wants. Later loads pass at once.
  */
-async function holdSettingsFrame(context: BrowserContext): Promise<{ release(): number; held(): number }> {
+async function holdSettingsFrame(context: BrowserContext, path = '/__p2p/settings.html'): Promise<{ release(): number; held(): number }> {
   let releasedAt = 0;
   let count = 0;
   const waiting: Route[] = [];
-  await context.route('**/__p2p/settings.html', (route) => {
+  await context.route(`**${path}`, (route) => {
     count++;
     if (releasedAt) return route.continue();
     waiting.push(route);
@@ -216,4 +219,100 @@ test('peers allowed and the frame late: the site loads from the origin, no track
   expect(b.errors()).toEqual([]);
   await b.context.close();
   await a.context.close();
+});
+
+test('the settings frame fails to load: with no copy the page stays origin only and the visit completes; with a copy allowing peers, that copy applies once the frame is known to have failed', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const manifest: Manifest = (await publish(ts.url, bigSite(200_000, 'frame-down'), await generateKeyPair(), 1)).manifest;
+  const v = await newVisitor(browser, [/Failed to load resource/]);
+  await recordConnections(v.context);
+  // As when the server is down for that page: the frame's document is an error page.
+  const breakFrame = () => v.context.route('**/__p2p/settings.html', (route) => route.abort('connectionrefused'));
+  await breakFrame();
+  await openSite(v.page, ts.siteUrl(manifest.address));
+  await expect(v.page.locator('#title')).toHaveText('frame-down');
+  await expect.poll(async () => (await engineState(v.page)).sharing).toMatchObject({ usePeers: false, reason: 'origin-only' });
+  expect(await connectionsMade(v.page)).toEqual({ rtc: [], announce: [] });
+
+  // The frame works again: its answer (download only: peers, no uploads) becomes the site's copy.
+  await v.context.unroute('**/__p2p/settings.html');
+  const app = await v.context.newPage();
+  await app.goto(`${ts.appUrl}#settings`);
+  await app.getByLabel('How this browser takes part').selectOption('download-only');
+  await expect(app.getByRole('status').filter({ hasText: 'Saved' })).toBeVisible();
+  await app.close();
+  // The page's frame is still the error page, which hears nothing: a new page load asks again.
+  await v.page.reload();
+  await expect.poll(async () => (await engineState(v.page)).sharing).toMatchObject({ usePeers: true, reason: 'download-only' });
+
+  // Broken again: the copy applies, but only once the frame is known to have failed.
+  await breakFrame();
+  await v.page.evaluate(() => sessionStorage.clear());
+  const reloadedAt = Date.now();
+  await v.page.reload();
+  await expect(v.page.locator('#title')).toHaveText('frame-down');
+  await expect.poll(async () => (await engineState(v.page)).sharing).toMatchObject({ usePeers: true, reason: 'download-only' });
+  await expect.poll(async () => (await connectionsMade(v.page)).announce.length).toBeGreaterThan(0);
+  const made = await connectionsMade(v.page);
+  expect(Math.min(...made.announce, ...made.rtc)).toBeGreaterThanOrEqual(reloadedAt + FRAME_READY_MS);
+  expect(v.errors()).toEqual([]);
+  await v.context.close();
+});
+
+/** A plain static host page that embeds the loader for two images of a bundle. */
+async function startHost(address: string, assets: Record<string, Uint8Array>): Promise<{ url: string; server: Server }> {
+  const page = utf8(`<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Host</title></head><body>
+<img id="one" data-p2p-src="img/one.svg" alt="one" width="40" height="30">
+<img id="two" data-p2p-src="img/two.svg" alt="two" width="40" height="30">
+<script src="http://localhost:${ts.port}/loader.js" data-site="${address}" async></script>
+</body></html>`);
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname.slice(1) || 'index.html';
+    const body = path === 'index.html' ? page : assets[path];
+    if (!body) return void res.writeHead(404).end();
+    res.writeHead(200, { 'Content-Type': path === 'index.html' ? 'text/html' : 'image/svg+xml', 'Cache-Control': 'no-store' });
+    res.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server };
+}
+
+test('the embed loader with "origin only" and its frame answering late: no tracker socket, no RTCPeerConnection, and every image shows', async ({ browser }) => {
+  const svg = (color: string) => utf8(`<svg xmlns="http://www.w3.org/2000/svg" width="40" height="30"><rect width="40" height="30" fill="${color}"/></svg>`);
+  const assets = { 'img/one.svg': svg('tomato'), 'img/two.svg': svg('teal') };
+  const bundle = await publish(ts.url, Object.entries(assets).map(([path, bytes]) => ({ path, bytes })), await generateKeyPair(), 1, undefined, 'img/one.svg');
+  const host = await startHost(bundle.manifest.address, assets);
+  try {
+    // A seeder is online, so a loader that used peers would connect to it.
+    const seeder = await newVisitor(browser, [/WebSocket/]);
+    await seeder.page.goto(host.url);
+    const shown = async (p: Page) => {
+      for (const id of ['one', 'two']) await expect.poll(() => p.locator(`#${id}`).evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 20_000 }).toBe(40);
+    };
+    await shown(seeder.page);
+
+    const context = await browser.newContext({ storageState: await originOnlyState(browser) });
+    await recordConnections(context);
+    const frame = await holdSettingsFrame(context, '/__p2p/loader-frame.html');
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    const sockets = watchTrackerSockets(page);
+    await page.goto(host.url);
+    await shown(page);
+    await expect(page.locator('#one')).toHaveAttribute('src', /^blob:/);
+    expect(frame.held()).toBe(1);
+    frame.release();
+    const stats = () => page.evaluate(() => (window as unknown as { p2p: { stats(): Promise<{ usePeers: boolean; files: Record<string, string> } | undefined> } }).p2p.stats());
+    // The answer arrives and keeps the loader without peers.
+    await expect.poll(async () => (await stats())?.usePeers).toBe(false);
+    expect(Object.values((await stats())!.files)).toEqual(['host', 'host']);
+    expect(await connectionsMade(page)).toEqual({ rtc: [], announce: [] });
+    expect(sockets).toEqual([]);
+    expect(errors()).toEqual([]);
+    expect(seeder.errors()).toEqual([]);
+    await context.close();
+    await seeder.context.close();
+  } finally {
+    host.server.close();
+  }
 });
