@@ -3,7 +3,7 @@
 # build, then the end-to-end tests with several browser contexts as peers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/ensure-chromium.sh
+bash scripts/ensure-packages.sh
 npx tsc -p tsconfig.json
 npx tsc -p tsconfig.core.json
 npx vitest run

@@ -1,4 +1,4 @@
-import { compareBytes, concatBytes } from './bytes.js';
+import { compareBytes, joinBytes } from './bytes.js';
 import { EncodingError } from './errors.js';
 import { fromUtf8, utf8 } from './platform.js';
 import { describeLoneSurrogate, loneSurrogateIndex } from './well-formed.js';
@@ -20,7 +20,7 @@ export type BDecoded = number | Uint8Array | BDecoded[] | { [key: string]: BDeco
 export function bencode(value: BValue): Uint8Array {
   const parts: Uint8Array[] = [];
   write(value, parts, 0);
-  return concatBytes(...parts);
+  return joinBytes(parts);
 }
 
 function write(value: BValue, parts: Uint8Array[], depth: number): void {

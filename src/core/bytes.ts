@@ -29,7 +29,13 @@ export function fromHex(hex: string, expectedLength?: number, field = 'value'): 
   return out;
 }
 
+/** Joins a few byte strings. For a list of any length use `joinBytes` (spreading a long list overflows the stack). */
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  return joinBytes(parts);
+}
+
+/** Joins any number of byte strings; takes the list itself, never spread into arguments. */
+export function joinBytes(parts: readonly Uint8Array[]): Uint8Array {
   let length = 0;
   for (const p of parts) length += p.length;
   const out = new Uint8Array(length);

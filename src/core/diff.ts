@@ -18,6 +18,6 @@ export function diffFiles(before: readonly ManifestFile[], after: readonly Manif
     else diff.unchanged.push(file);
     old.delete(file.path);
   }
-  diff.removed.push(...old.values());
+  for (const file of old.values()) diff.removed.push(file);
   return diff;
 }

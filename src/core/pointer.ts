@@ -1,6 +1,6 @@
 import * as ed from '@noble/ed25519';
 import { bdecode, bencode, type BDecoded, type BValue } from './bencode.js';
-import { concatBytes, fromHex, toHex } from './bytes.js';
+import { concatBytes, joinBytes, fromHex, toHex } from './bytes.js';
 import { SignatureError, CoreError } from './errors.js';
 import { sha1 } from './hash.js';
 import { utf8 } from './platform.js';
@@ -31,7 +31,7 @@ export function mutableSignedBytes(seq: number, value: Uint8Array, salt: Uint8Ar
   const parts: Uint8Array[] = [];
   if (salt.length > 0) parts.push(utf8(`4:salt${salt.length}:`), salt);
   parts.push(utf8(`3:seqi${seq}e1:v`), value);
-  return concatBytes(...parts);
+  return joinBytes(parts);
 }
 
 /** The DHT key of a mutable item (BEP 44): SHA-1 of the public key then the salt. */

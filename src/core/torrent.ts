@@ -1,5 +1,5 @@
 import { bencode, type BValue } from './bencode.js';
-import { concatBytes, equalBytes, fromHex, toHex } from './bytes.js';
+import { joinBytes, equalBytes, fromHex, toHex } from './bytes.js';
 import { HashError } from './errors.js';
 import { sha1 } from './hash.js';
 import type { ManifestFile, TorrentDescription } from './manifest.js';
@@ -55,14 +55,14 @@ export async function hashPieces(fileBytes: readonly Uint8Array[], pieceLength: 
       pendingBytes += take;
       offset += take;
       if (pendingBytes === pieceLength) {
-        hashes.push(await sha1(concatBytes(...pending)));
+        hashes.push(await sha1(joinBytes(pending)));
         pending = [];
         pendingBytes = 0;
       }
     }
   }
-  if (pendingBytes > 0) hashes.push(await sha1(concatBytes(...pending)));
-  return concatBytes(...hashes);
+  if (pendingBytes > 0) hashes.push(await sha1(joinBytes(pending)));
+  return joinBytes(hashes);
 }
 
 /**
