@@ -7,12 +7,15 @@ import { HttpError } from './errors.js';
  * CORS for what other origins need to read: manifests, raw bytes (webseeds, the loader),
  * the loader and its engine. Only reads: publishing is for the app's own origin and the
  * CLI, so no other page can make a visitor's browser upload anything.
- * `Cache-Control` is allowed because WebTorrent's webseed sends it.
+ * The allowed request headers are what stock WebTorrent 2.8.5's browser webseed
+ * (lib/webconn.js) sets on every range request: `Range`, `Cache-Control: no-store` and
+ * `User-Agent` (no longer a forbidden header in the Fetch standard, so a browser that
+ * sends it asks for it in the preflight); `If-None-Match` for our own revalidation.
  */
 export const CORS_HEADERS = {
   'Access-Control-Allow-Origin': '*',
   'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',
-  'Access-Control-Allow-Headers': 'Range, Cache-Control, If-None-Match',
+  'Access-Control-Allow-Headers': 'Range, Cache-Control, If-None-Match, User-Agent',
   'Access-Control-Expose-Headers': 'Content-Range, Content-Length, ETag, Accept-Ranges',
   'Access-Control-Max-Age': '600',
 };

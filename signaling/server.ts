@@ -242,6 +242,16 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       if (method === 'PUT') return publish(req, res, address);
       throw new HttpError(405, 'E_METHOD', `${method} is not allowed on a site`);
     }
+    if (rest[0] === 'sites' && rest.length === 3 && (method === 'GET' || method === 'HEAD')) {
+      // One stored version by its seq (`p2psite info --seq`): older versions' swarms still complete.
+      const [, address, seqText] = rest;
+      if (!isAddress(address)) throw new HttpError(400, 'E_BAD_ADDRESS', 'that is not a site address (52 lowercase base32 characters)');
+      if (!/^[1-9]\d{0,15}$/.test(seqText)) throw new HttpError(400, 'E_BAD_REQUEST', 'a version is its seq, a whole number from 1');
+      if (deniedSite(address)) throw new HttpError(451, 'E_DENIED', 'the operator of this server refuses this site');
+      const version = store.infoHashesOf(address).map((ih) => store.byInfoHash(ih)).find((m) => m?.seq === Number(seqText));
+      if (!version) throw new HttpError(404, 'E_NOT_FOUND', `this server holds no version ${seqText} of this site`);
+      return sendJson(res, 200, version, { ...CORS_HEADERS, 'Cache-Control': 'no-cache' });
+    }
     if (rest[0] === 'blobs' && rest.length === 2) {
       const sha = rest[1];
       if (!/^[0-9a-f]{64}$/.test(sha)) throw new HttpError(400, 'E_BAD_REQUEST', 'blob names are 64 lowercase hex characters (their sha256)');

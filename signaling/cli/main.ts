@@ -2,10 +2,11 @@
  * p2psite: the publisher's command line.
  *   p2psite keygen [--out site.key] [--passphrase-file <file>]
  *   p2psite publish <folder> --key site.key [--passphrase-file <file>] [--server http://localhost:8080]
- *   p2psite info <address> [--server http://localhost:8080]
+ *   p2psite info <address> [--seq <n>] [--torrent <file>] [--server http://localhost:8080]
  */
 import { parseArgs } from 'node:util';
 import { addressFromPublicKey, buildBundle, generateKeyPair, isCoreError, totalSize, type Manifest } from '../../src/core/index.js';
+import { fetchVersion, writeSiteTorrent } from './site-torrent.js';
 import { CliError } from './errors.js';
 import { readKeyFile, writeKeyFile } from './key-file.js';
 import { PASSPHRASE_ENV, readPassphraseFile } from './passphrase.js';
@@ -17,7 +18,10 @@ const USAGE = `Usage:
                                                    protected by the passphrase in that file if given
   p2psite publish <folder> --key <file> [--passphrase-file <file>] [--server <url>]
                                                    publish a folder; prints the address and URL
-  p2psite info <address> [--server <url>]          show the published version of a site
+  p2psite info <address> [--seq <n>] [--torrent <file>] [--server <url>]
+                                                   show the published version of a site (or
+                                                   version n); --torrent writes its .torrent for
+                                                   any BitTorrent client and prints its magnet link
 Key files are the app's format: an exported key works here, and a key made here imports
 into the app. A protected key's passphrase comes from --passphrase-file, else
 $${PASSPHRASE_ENV}, else a prompt when stdin is a terminal.
@@ -87,15 +91,17 @@ async function publish(folder: string, keyPath: string, passphraseFile: string |
   console.log(`URL: ${siteUrl(server, address)}`);
 }
 
-async function info(address: string, server: string): Promise<void> {
-  const res = await fetch(`${server}/api/sites/${address}`);
-  if (!res.ok) throw new Error(await apiError(res));
-  const m = (await res.json()) as Manifest;
+async function info(address: string, server: string, seq: number | undefined, torrentPath: string | undefined): Promise<void> {
+  const m = await fetchVersion(server, address, seq, apiError);
   console.log(`Address: ${m.address}`);
   console.log(`Version: ${m.seq}, published ${new Date(m.createdAt).toISOString()}`);
   console.log(`Files: ${m.files.length}, ${totalSize(m.files)} bytes; entry ${m.entry}`);
   console.log(`Info hash: ${m.torrent.infoHash}`);
   console.log(`URL: ${siteUrl(server, m.address)}`);
+  if (torrentPath === undefined) return;
+  const magnet = await writeSiteTorrent(torrentPath, m, server);
+  console.log(`Torrent written to ${torrentPath}`);
+  console.log(`Magnet: ${magnet}`);
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -107,6 +113,8 @@ async function main(argv: string[]): Promise<void> {
       key: { type: 'string' },
       'passphrase-file': { type: 'string' },
       server: { type: 'string' },
+      seq: { type: 'string' },
+      torrent: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -125,7 +133,9 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command === 'info') {
     if (!arg) throw new UsageError('info needs an address');
-    return info(arg, server);
+    if (values.seq !== undefined && !/^[1-9]\d{0,15}$/.test(values.seq)) throw new UsageError(`--seq takes a version number from 1, not "${values.seq.slice(0, 40)}"`);
+    if (values.torrent === '') throw new UsageError('--torrent needs a file name');
+    return info(arg, server, values.seq === undefined ? undefined : Number(values.seq), values.torrent);
   }
   throw new UsageError(`unknown command "${command}"`);
 }

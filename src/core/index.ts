@@ -10,6 +10,7 @@ export * from './well-formed.js';
 export * from './content-type.js';
 export * from './manifest.js';
 export * from './torrent.js';
+export * from './torrent-file.js';
 export * from './ed25519.js';
 export * from './sign.js';
 export * from './version-rule.js';
