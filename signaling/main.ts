@@ -6,6 +6,8 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_SERVER_LIMITS, startServer, type ServerLimits } from './server.js';
 import { publishDemo } from './demo.js';
 import { LOCAL_APP_HOSTNAME } from '../src/settings/messages.js';
+import { ICE_HELP, iceConfigFromFlags } from './ice-flags.js';
+import { IceConfigError } from './ice-servers.js';
 
 const HELP = `Usage: node --import tsx signaling/main.ts [options]
 
@@ -34,6 +36,7 @@ Limits (env in brackets):
   --pending-blob-minutes <n>    keep unpublished files [P2P_PENDING_BLOB_MINUTES, default ${DEFAULT_SERVER_LIMITS.pendingBlobMinutes}]
   --pending-bytes-per-ip <bytes> unpublished files    [P2P_PENDING_BYTES_PER_IP, default ${DEFAULT_SERVER_LIMITS.pendingBytesPerIp}]
   --max-header <bytes>          request head          [P2P_MAX_HEADER, default ${DEFAULT_SERVER_LIMITS.maxHeaderBytes}]
+  --held-manifest-requests <n>  open pages waiting for updates [P2P_HELD_MANIFEST_REQUESTS, default ${DEFAULT_SERVER_LIMITS.heldManifestRequests}]
 `;
 
 const { values } = parseArgs({
@@ -59,12 +62,17 @@ const { values } = parseArgs({
     'pending-blob-minutes': { type: 'string' },
     'pending-bytes-per-ip': { type: 'string' },
     'max-header': { type: 'string' },
+    'ice-server': { type: 'string', multiple: true },
+    'turn-secret': { type: 'string' },
+    'turn-secret-file': { type: 'string' },
+    'turn-ttl': { type: 'string' },
+    'held-manifest-requests': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
 
 if (values.help) {
-  process.stdout.write(HELP);
+  process.stdout.write(`${HELP}\n${ICE_HELP}`);
   process.exit(0);
 }
 
@@ -99,7 +107,17 @@ const limits: ServerLimits = {
   maxHeaderBytes: whole('max-header', DEFAULT_SERVER_LIMITS.maxHeaderBytes),
   headersTimeoutMs: DEFAULT_SERVER_LIMITS.headersTimeoutMs,
   requestTimeoutMs: DEFAULT_SERVER_LIMITS.requestTimeoutMs,
+  heldManifestRequests: whole('held-manifest-requests', DEFAULT_SERVER_LIMITS.heldManifestRequests),
 };
+const ice = (() => {
+  try {
+    return iceConfigFromFlags(values, env);
+  } catch (err) {
+    if (!(err instanceof IceConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
+})();
 const dataDir = values.data ?? env.P2P_DATA ?? '.data';
 const host = values.host ?? env.P2P_HOST ?? '127.0.0.1';
 const server = await startServer({
@@ -111,6 +129,7 @@ const server = await startServer({
   denylistPath: values.denylist ?? env.P2P_DENYLIST,
   logIps: values['log-ips'] || env.P2P_LOG_IPS === '1',
   limits,
+  ice,
 }).catch((err: NodeJS.ErrnoException) => {
   const hint = err.code === 'EADDRINUSE' ? ' (the port is taken: pick another with --port)' : err.code === 'EACCES' ? ' (not allowed: use a port above 1023)' : '';
   process.stderr.write(`Cannot start the server: ${err.message}${hint}\n`);

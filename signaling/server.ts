@@ -5,11 +5,16 @@ import { classifyRequestPath, discoveryTorrent, isAddress, parseManifestJson, re
 import { LOCAL_APP_HOSTNAME } from '../src/settings/messages.js';
 import { Denylist } from './denylist.js';
 import { HttpError, toHttpError } from './errors.js';
-import { hostKindOf, loopbackAppUrl, type HostKind } from './host-kind.js';
+import { hostKindOf, loopbackAppUrl, wrongHost, type HostKind } from './host-kind.js';
+import { clientIpResolver } from './client-ip.js';
+import { ForwardedClientCap } from './forwarded-client-cap.js';
+import { publicSiteUrl, publicTrackerUrl, type PublicUrl } from './public-url.js';
 import { INERT_BYTES_HEADERS, RAW_BYTES_TYPE } from './raw-bytes.js';
+import { parseOperatorIce, sendIceAnswer, type OperatorIceConfig } from './ice-servers.js';
 import { CORS_HEADERS, checkDeclaredLength, readBody, sendError, sendJson, serveFile } from './http-util.js';
 import { capConnectionsPerIp } from './connection-guard.js';
 import { Logger, type LogSink } from './log.js';
+import { ManifestWaiters, manifestEtag, preferredWaitMs } from './manifest-waiters.js';
 import { Metrics } from './metrics.js';
 import { RateLimiter } from './rate-limit.js';
 import { distFile } from './static-files.js';
@@ -50,6 +55,8 @@ export interface ServerLimits {
   /** A request head must arrive within this; a body within `requestTimeoutMs`. */
   headersTimeoutMs: number;
   requestTimeoutMs: number;
+  /** Manifest requests held open at once, waiting for a site's next version (open pages). */
+  heldManifestRequests: number;
 }
 
 export const DEFAULT_SERVER_LIMITS: Readonly<ServerLimits> = Object.freeze({
@@ -69,6 +76,7 @@ export const DEFAULT_SERVER_LIMITS: Readonly<ServerLimits> = Object.freeze({
   headersTimeoutMs: 20_000,
   // A 512 MiB upload at 1 MB/s fits.
   requestTimeoutMs: 10 * 60_000,
+  heldManifestRequests: 20_000,
 });
 
 export interface ServerOptions {
@@ -82,8 +90,18 @@ export interface ServerOptions {
   origin?: boolean;
   denylistPath?: string;
   logIps?: boolean;
+  /**
+   * Where visitors reach the server (signaling/public-url.ts): every URL it returns uses
+   * it, and only its host and `<address>.<its host>` are served. Default: none, and any
+   * Host is read by its shape (a loopback server's app is `http://p2p.localhost:<port>`).
+   */
+  publicUrl?: PublicUrl;
+  /** Take the client IP from X-Forwarded-For / Forwarded (signaling/client-ip.ts); only behind a proxy. */
+  trustProxy?: boolean;
   limits?: Partial<ServerLimits>;
   log?: LogSink;
+  /** STUN and TURN servers pages get from `/api/ice` (signaling/ice-servers.ts); none by default. */
+  ice?: OperatorIceConfig;
 }
 
 export interface RunningServer {
@@ -91,6 +109,8 @@ export interface RunningServer {
   port: number;
   metrics: Metrics;
   store: SiteStore;
+  /** Manifest requests held open now, waiting for a site's next version. */
+  readonly waitingPages: number;
   close(): Promise<void>;
 }
 
@@ -122,17 +142,25 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const originOn = options.origin ?? true;
   const limits: ServerLimits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
   const log = new Logger(options.log ?? ((line) => process.stdout.write(`${line}\n`)), options.logIps ?? false);
+  const publicUrl = options.publicUrl;
+  // The IP for logs, rate limits and per-IP caps; nothing else reads forwarded headers.
+  const clientIp = clientIpResolver(options.trustProxy ?? false);
   const metrics = new Metrics();
+  const ice = options.ice ?? parseOperatorIce({ urls: [] });
   const store = await SiteStore.open(dataDir, {
     onDamaged: (file, message) => log.error('store_damaged_file', { file, message: message.slice(0, 300) }),
     pending: { ttlMs: limits.pendingBlobMinutes * 60_000, bytesPerIp: limits.pendingBytesPerIp },
   });
   // Discovery torrents of listed addresses, stored here or not: the tracker refuses them.
   let deniedDiscovery = new Set<string>();
+  // Pages waiting for a site's next version (a long poll on the manifest request).
+  const waiters = new ManifestWaiters(limits.heldManifestRequests);
   const denylist = new Denylist(options.denylistPath ?? join(dataDir, 'denylist.txt'), log, async (entries) => {
     const next = new Set<string>();
     for (const entry of entries) if (isAddress(entry)) next.add((await discoveryTorrent(entry)).torrent.infoHash);
     deniedDiscovery = next;
+    // Open pages of a site just refused learn it now.
+    waiters.wakeAll();
   });
   await denylist.start();
   const publishLimiter = new RateLimiter(limits.publishesPerMinute, 60_000);
@@ -168,7 +196,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     const where = classifyRequestPath(target.pathname);
     if (where.kind === 'bad') throw new HttpError(400, 'E_BAD_REQUEST', 'the path has a broken %-escape; escape "%" as %25');
     const method = req.method ?? 'GET';
-    const host = hostKindOf(req.headers.host);
+    const host = hostKindOf(req.headers.host, publicUrl);
+    // With a public URL, any other Host is misdirected; health checks and scrapes may go straight to the port.
+    const probe = where.kind === 'reserved' && (where.segment === 'healthz' || where.segment === 'metrics');
+    if (host.kind === 'other' && publicUrl && !probe) throw wrongHost(publicUrl);
     if (method === 'OPTIONS') {
       // Preflights for what other origins may read (manifests, raw bytes, the loader); nothing else is shared.
       res.writeHead(204, CORS_HEADERS);
@@ -203,7 +234,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       res.end(metrics.text());
       return;
     }
-    if (segment === 'announce' && exact) throw new HttpError(426, 'E_UPGRADE_REQUIRED', 'the tracker speaks WebSocket only: connect to ws://<this host>/announce');
+    if (segment === 'announce' && exact) throw new HttpError(426, 'E_UPGRADE_REQUIRED', `the tracker speaks WebSocket only: connect to ${publicUrl ? publicTrackerUrl(publicUrl) : 'ws://<this host>/announce'}`);
     if (segment === 'api') return api(req, res, rest, method, host);
     if (segment === 'seed') return seed(req, res, rest, method, host);
     if (segment === '__p2p') {
@@ -234,11 +265,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       const address = rest[1];
       if (!isAddress(address)) throw new HttpError(400, 'E_BAD_ADDRESS', 'that is not a site address (52 lowercase base32 characters)');
       if (deniedSite(address)) throw new HttpError(451, 'E_DENIED', 'the operator of this server refuses this site');
-      if (method === 'GET' || method === 'HEAD') {
-        const manifest = store.current(address);
-        if (!manifest) throw new HttpError(404, 'E_NOT_FOUND', 'nothing is published at this address');
-        return sendJson(res, 200, manifest, { ...CORS_HEADERS, 'Cache-Control': 'no-cache' });
-      }
+      if (method === 'GET' || method === 'HEAD') return manifestAnswer(req, res, address);
       if (method === 'PUT') return publish(req, res, address);
       throw new HttpError(405, 'E_METHOD', `${method} is not allowed on a site`);
     }
@@ -257,7 +284,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       if (!/^[0-9a-f]{64}$/.test(sha)) throw new HttpError(400, 'E_BAD_REQUEST', 'blob names are 64 lowercase hex characters (their sha256)');
       if (method === 'PUT') {
         checkDeclaredLength(req, limits.maxBlobBytes);
-        const result = await store.putBlob(sha, req, limits.maxBlobBytes, req.socket.remoteAddress ?? 'unknown');
+        const result = await store.putBlob(sha, req, limits.maxBlobBytes, clientIp(req));
         return sendJson(res, result === 'created' ? 201 : 200, { sha256: sha });
       }
       if (method === 'GET' || method === 'HEAD') {
@@ -280,21 +307,51 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       }
       throw new HttpError(405, 'E_METHOD', `${method} is not allowed on a blob`);
     }
+    if (rest[0] === 'ice' && rest.length === 1) return sendIceAnswer(res, method, ice);
     if (rest[0] === 'blobs') throw new HttpError(400, 'E_BAD_REQUEST', 'blob names are 64 lowercase hex characters (their sha256)');
     throw new HttpError(404, 'E_NOT_FOUND', `no API at /api/${rest.join('/').slice(0, 200)}`);
   }
 
+  /**
+   * The newest manifest, with an ETag; a request that already holds it and says
+   * `Prefer: wait=<s>` is held until the next version or the wait ends (a long poll: how
+   * open pages hear of updates within a second, see manifest-waiters.ts).
+   */
+  async function manifestAnswer(req: IncomingMessage, res: ServerResponse, address: string): Promise<void> {
+    const headers = { ...CORS_HEADERS, 'Cache-Control': 'no-cache' };
+    let manifest = store.current(address);
+    if (!manifest) throw new HttpError(404, 'E_NOT_FOUND', 'nothing is published at this address');
+    const held = req.headers['if-none-match'];
+    if (held === manifestEtag(manifest)) {
+      const waitMs = preferredWaitMs(String(req.headers.prefer ?? ''));
+      if (waitMs > 0) {
+        const reason = await waiters.hold(address, waitMs, req);
+        if (reason === 'gone') return;
+        if (deniedSite(address)) throw new HttpError(451, 'E_DENIED', 'the operator of this server refuses this site');
+        manifest = store.current(address)!;
+      }
+      if (held === manifestEtag(manifest)) {
+        res.writeHead(304, { ...headers, ETag: held });
+        res.end();
+        return;
+      }
+    }
+    return sendJson(res, 200, manifest, { ...headers, ETag: manifestEtag(manifest) });
+  }
+
   async function publish(req: IncomingMessage, res: ServerResponse, address: string): Promise<void> {
-    const ip = req.socket.remoteAddress ?? 'unknown';
+    const ip = clientIp(req);
     try {
       if (!publishLimiter.take(ip)) throw new HttpError(429, 'E_RATE_LIMITED', 'too many publishes from this address; wait a minute and try again');
       const body = await readBody(req, limits.maxBodyBytes);
       const manifest = await verifyManifest(parseManifestJson(new Uint8Array(body), siteLimits), { address, limits: siteLimits });
       await store.publish(manifest);
+      waiters.wake(address);
       metrics.countPublish('accepted');
       log.info('published', { address, seq: manifest.seq, files: manifest.files.length, ip });
       const hostHeader = req.headers.host ?? `${host}:${port}`;
-      sendJson(res, 201, { address, seq: manifest.seq, url: `http://${address}.${appHostOf(hostHeader)}/` });
+      const url = publicUrl ? publicSiteUrl(publicUrl, address) : `http://${address}.${appHostOf(hostHeader)}/`;
+      sendJson(res, 201, { address, seq: manifest.seq, url });
     } catch (err) {
       metrics.countPublish('refused');
       const httpError = toHttpError(err);
@@ -331,6 +388,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     });
   }
 
+  // Behind a trusted proxy every TCP peer is the proxy: the per-IP cap counts forwarded clients instead.
+  const forwardedCap = options.trustProxy ? new ForwardedClientCap(limits.connectionsPerIp, (ip) => log.warn('too_many_connections', { ip })) : undefined;
   const server = createServer({
     maxHeaderSize: limits.maxHeaderBytes,
     headersTimeout: limits.headersTimeoutMs,
@@ -345,8 +404,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.on('finish', () => {
       metrics.countRequest(res.statusCode);
-      if (res.statusCode >= 400) log.info('request', { method: req.method, path: (req.url ?? '').slice(0, 200), status: res.statusCode, ms: Date.now() - started, ip: req.socket.remoteAddress });
+      if (res.statusCode >= 400) log.info('request', { method: req.method, path: (req.url ?? '').slice(0, 200), status: res.statusCode, ms: Date.now() - started, ip: clientIp(req) });
     });
+    if (forwardedCap && !forwardedCap.admitRequest(res, clientIp(req))) return;
     handle(req, res).catch((err: unknown) => {
       const httpError = toHttpError(err);
       if (httpError.status >= 500 && httpError.code === 'E_INTERNAL') log.error('request_failed', { path: req.url?.slice(0, 200), message: String((err as Error)?.message ?? err).slice(0, 300) });
@@ -365,14 +425,20 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
-    tracker.handleUpgrade(req, socket, head);
+    if (publicUrl && hostKindOf(req.headers.host, publicUrl).kind === 'other') {
+      socket.end(`HTTP/1.1 421 Misdirected Request\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${wrongHost(publicUrl).message}`);
+      return;
+    }
+    const ip = clientIp(req);
+    if (forwardedCap && !forwardedCap.admitSocket(socket, ip)) return;
+    tracker.handleUpgrade(req, socket, head, ip);
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) return;
     const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
     socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
   });
-  capConnectionsPerIp(server, limits.connectionsPerIp, (ip) => log.warn('too_many_connections', { ip }));
+  if (!forwardedCap) capConnectionsPerIp(server, limits.connectionsPerIp, (ip) => log.warn('too_many_connections', { ip }));
   // A connection silent for 2 minutes is closed too (an upload that stopped sending).
   server.timeout = 2 * 60_000;
   const sweep = setInterval(() => {
@@ -399,10 +465,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     port,
     metrics,
     store,
+    get waitingPages() {
+      return waiters.size;
+    },
     close() {
       closing ??= (async () => {
         denylist.stop();
         clearInterval(sweep);
+        waiters.close();
         for (const socket of upgraded) socket.destroy();
         await tracker.close();
         server.closeAllConnections();
