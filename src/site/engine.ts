@@ -6,8 +6,10 @@ import { resumeHooks } from './resume-hooks.js';
 import { FILES_CHANNEL, type FileStoredMessage } from '../sw/messages.js';
 import type { SiteSwarm, SiteSwarmOptions, TransferStats, VersionTransfer } from '../swarm/site-swarm.js';
 import type { ManifestExchangeHooks } from '../swarm/manifest-exchange.js';
-import { decideSharing, normaliseSettings, rtcConfiguration, shareOfCap, type ResourceSettings, type SharingDecision } from '../swarm/governor.js';
+import { decideSharing, normaliseSettings, shareOfCap, type ResourceSettings, type SharingDecision } from '../swarm/governor.js';
 import { SiteError, type SiteErrorCode } from './errors.js';
+import { ServerWatch } from './server-watch.js';
+import { OperatorIce } from '../swarm/operator-ice.js';
 
 /** The visitor's settings and how many site engines share the caps right now. */
 export interface ResourceSnapshot {
@@ -81,6 +83,7 @@ export class SiteEngine extends EventTarget {
   private next?: VersionTransfer;
   private readonly channel = new BroadcastChannel(FILES_CHANNEL);
   private destroyed = false;
+  private watch?: ServerWatch;
   private readonly savedUsage = new WeakMap<VersionTransfer, { fromPeers: number; fromOrigin: number; uploaded: number }>();
 
   constructor(options: SiteEngineOptions) {
@@ -124,6 +127,7 @@ export class SiteEngine extends EventTarget {
       mark('resolved');
       this.serve(this.record.current!);
       if (this.record.pending) this.fetchPending(this.record.pending);
+      this.watchServer();
     } catch (err) {
       this.fail(err instanceof SiteError ? err.code : 'E_STORAGE', err instanceof Error ? err.message : String(err));
     }
@@ -132,6 +136,7 @@ export class SiteEngine extends EventTarget {
   private swarmStarting?: Promise<void>;
   private resources?: ResourceSnapshot;
   private conditions: PageConditions = { hiddenForMs: 0, seedRank: 0 };
+  private ice?: OperatorIce;
 
   private startSwarm(): Promise<void> {
     this.swarmStarting ??= (async () => {
@@ -161,8 +166,12 @@ export class SiteEngine extends EventTarget {
     const decision = decideSharing(this.resources.settings, this.conditions);
     this.state.sharing = decision;
     const { settings, activeEngines } = this.resources;
-    this.swarm.setPeers(decision.usePeers, rtcConfiguration(settings));
-    if (decision.usePeers) void this.swarm.joinDiscovery(this.options.address, this.exchangeHooks());
+    // The operator's STUN/TURN servers are asked for only now that peers are allowed;
+    // peers wait for that answer (the origin seed does not), then `changed` comes back here.
+    this.ice ??= new OperatorIce({ server: this.options.server, warn: (m) => this.warn(m), changed: () => this.updateResources() });
+    const rtcConfig = decision.usePeers ? this.ice.configFor(settings) : undefined;
+    this.swarm.setPeers(Boolean(rtcConfig), rtcConfig);
+    if (rtcConfig) void this.swarm.joinDiscovery(this.options.address, this.exchangeHooks());
     this.swarm.applyLimits({
       upload: decision.upload,
       uploadLimit: shareOfCap(settings.uploadLimit, activeEngines),
@@ -366,6 +375,29 @@ export class SiteEngine extends EventTarget {
     });
   }
 
+  /**
+   * Hears of new versions while the page is open, and of the server going and coming
+   * back: then the notice clears and trackers reconnect at once (src/site/server-watch.ts).
+   */
+  private watchServer(): void {
+    if (this.destroyed || this.watch) return;
+    this.watch = new ServerWatch({
+      url: `${this.options.server}/api/sites/${this.options.address}`,
+      onManifest: async (candidate) => void (await this.consider(candidate, 'server')),
+      onReachable: (reachable) => {
+        this.state.serverReachable = reachable;
+        if (reachable) this.swarm?.reconnectTrackers();
+        this.emit();
+      },
+      onDenied: () =>
+        void updateSite(this.options.address, (r) => (r.denied = true)).then(async () => {
+          await this.swarm?.destroy();
+          this.fail('E_DENIED', 'the server refuses this address', 'denied');
+        }),
+    });
+    this.watch.start(this.record ? newestOf(this.record) : undefined, this.state.serverReachable !== false);
+  }
+
   private fail(code: SiteErrorCode, message: string, phase: EnginePhase = 'error'): void {
     this.state.phase = phase;
     this.state.error = { code, message };
@@ -383,8 +415,10 @@ export class SiteEngine extends EventTarget {
 
   async destroy(): Promise<void> {
     if (this.destroyed) return;
+    this.watch?.stop();
     this.destroyed = true;
     this.channel.close();
+    this.ice?.destroy();
     for (const t of this.transfers()) await this.saveUsage(t);
     await this.swarm?.destroy();
   }

@@ -30,7 +30,7 @@ export interface ResourceSettings {
   hiddenGraceMs: number;
   pauseOnMetered: boolean;
   pauseOnLowBattery: boolean;
-  /** Extra ICE servers (STUN/TURN) for WebRTC; empty means host candidates only. */
+  /** The visitor's own ICE servers (STUN/TURN); empty means the operator's (`/api/ice`), if it names any. */
   iceServers: { urls: string | string[]; username?: string; credential?: string }[];
   /** Only relayed (TURN) connections, so peers see the relay's address, not this visitor's. */
   relayOnly: boolean;
@@ -101,9 +101,20 @@ export function normaliseSettings(input: Partial<ResourceSettings> | undefined):
   return s;
 }
 
-/** WebRTC configuration from the privacy settings. */
-export function rtcConfiguration(settings: ResourceSettings): RTCConfiguration {
-  return { iceServers: settings.iceServers, iceTransportPolicy: settings.relayOnly ? 'relay' : 'all' };
+type IceServer = ResourceSettings['iceServers'][number];
+
+const isTurn = (server: IceServer) => (Array.isArray(server.urls) ? server.urls : [server.urls]).some((u) => /^turns?:/i.test(u));
+
+/**
+ * WebRTC configuration from the privacy settings and the operator's servers (`/api/ice`,
+ * see operator-ice.ts). The visitor's own ICE servers replace the operator's; with "relay
+ * only" and no TURN server of the visitor's, the operator's TURN servers are added, since
+ * relay-only without a relay connects to no one.
+ */
+export function rtcConfiguration(settings: ResourceSettings, operator: readonly IceServer[] = []): RTCConfiguration {
+  const own = settings.iceServers;
+  const iceServers = !own.length ? [...operator] : settings.relayOnly && !own.some(isTurn) ? [...own, ...operator.filter(isTurn)] : [...own];
+  return { iceServers, iceTransportPolicy: settings.relayOnly ? 'relay' : 'all' };
 }
 
 /** One engine's share of a cap split evenly among the engines active now. */
