@@ -12,6 +12,7 @@ export type ApiErrorCode =
   | 'E_RANGE'
   | 'E_NO_BUILD'
   | 'E_UPGRADE_REQUIRED'
+  | 'E_WRONG_HOST'
   | 'E_INTERNAL';
 
 /** An error with the HTTP status and body it is answered with. */

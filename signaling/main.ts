@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_SERVER_LIMITS, startServer, type ServerLimits } from './server.js';
 import { publishDemo } from './demo.js';
 import { LOCAL_APP_HOSTNAME } from '../src/settings/messages.js';
+import { parsePublicUrl, publicSiteUrl, publicTrackerUrl, PublicUrlError } from './public-url.js';
 import { ICE_HELP, iceConfigFromFlags } from './ice-flags.js';
 import { IceConfigError } from './ice-servers.js';
 
@@ -20,6 +21,12 @@ const HELP = `Usage: node --import tsx signaling/main.ts [options]
   --denylist <file>   blocked addresses and info hashes, reloaded while running
                       (env P2P_DENYLIST, default <data>/denylist.txt)
   --log-ips           include client IP addresses in logs (env P2P_LOG_IPS=1, default off)
+  --public-url <url>  where visitors reach the server, e.g. https://p2p.example.org: the app
+                      there, sites at https://<address>.p2p.example.org/, the tracker at
+                      wss://p2p.example.org/announce; other Hosts get 421 (env P2P_PUBLIC_URL)
+  --trust-proxy       take the client IP (logs, rate limits, per-IP caps) from the proxy's
+                      X-Forwarded-For; only when nothing but the proxy reaches the port
+                      (env P2P_TRUST_PROXY=1, default off)
   --demo              publish demo/site/ at start and print its URL
 
 Limits (env in brackets):
@@ -48,6 +55,8 @@ const { values } = parseArgs({
     'no-origin': { type: 'boolean', default: false },
     denylist: { type: 'string' },
     'log-ips': { type: 'boolean', default: false },
+    'public-url': { type: 'string' },
+    'trust-proxy': { type: 'boolean', default: false },
     demo: { type: 'boolean', default: false },
     'max-body': { type: 'string' },
     'max-blob': { type: 'string' },
@@ -118,6 +127,17 @@ const ice = (() => {
     process.exit(2);
   }
 })();
+const publicUrl = (() => {
+  const text = values['public-url'] ?? env.P2P_PUBLIC_URL;
+  if (!text) return undefined;
+  try {
+    return parsePublicUrl(text);
+  } catch (err) {
+    if (!(err instanceof PublicUrlError)) throw err;
+    process.stderr.write(`--public-url (or P2P_PUBLIC_URL): ${err.message}\n`);
+    process.exit(2);
+  }
+})();
 const dataDir = values.data ?? env.P2P_DATA ?? '.data';
 const host = values.host ?? env.P2P_HOST ?? '127.0.0.1';
 const server = await startServer({
@@ -128,6 +148,8 @@ const server = await startServer({
   origin: !(values['no-origin'] || env.P2P_NO_ORIGIN === '1'),
   denylistPath: values.denylist ?? env.P2P_DENYLIST,
   logIps: values['log-ips'] || env.P2P_LOG_IPS === '1',
+  publicUrl,
+  trustProxy: values['trust-proxy'] || env.P2P_TRUST_PROXY === '1',
   limits,
   ice,
 }).catch((err: NodeJS.ErrnoException) => {
@@ -138,7 +160,7 @@ const server = await startServer({
 
 // Browsers resolve `localhost` and every `*.localhost` to loopback (site origins need it).
 const local = ['127.0.0.1', 'localhost', '0.0.0.0', '::', '::1'].includes(host);
-const appUrl = local ? `http://${LOCAL_APP_HOSTNAME}:${server.port}` : server.url;
+const appUrl = publicUrl ? publicUrl.appOrigin : local ? `http://${LOCAL_APP_HOSTNAME}:${server.port}` : server.url;
 if (values.demo) {
   const demoFolder = new URL('../demo/site/', import.meta.url).pathname;
   const { address, seq } = await publishDemo(server, dataDir, demoFolder).catch(async (err: Error) => {
@@ -146,9 +168,10 @@ if (values.demo) {
     await server.close();
     process.exit(1);
   });
-  process.stderr.write(`\nDemo site: http://${address}.${LOCAL_APP_HOSTNAME}:${server.port}/\n(version ${seq}, address ${address})\n`);
+  const demoUrl = publicUrl ? publicSiteUrl(publicUrl, address) : `http://${address}.${LOCAL_APP_HOSTNAME}:${server.port}/`;
+  process.stderr.write(`\nDemo site: ${demoUrl}\n(version ${seq}, address ${address})\n`);
 }
-process.stderr.write(`App: ${appUrl}/\n\n`);
+process.stderr.write(`App: ${appUrl}/\n${publicUrl ? `Tracker: ${publicTrackerUrl(publicUrl)}\n` : ''}\n`);
 
 // Graceful shutdown: close the tracker's sockets and the HTTP server, then exit. A second
 // signal, or a close that hangs for 10 s, exits at once.

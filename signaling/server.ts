@@ -197,9 +197,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     if (where.kind === 'bad') throw new HttpError(400, 'E_BAD_REQUEST', 'the path has a broken %-escape; escape "%" as %25');
     const method = req.method ?? 'GET';
     const host = hostKindOf(req.headers.host, publicUrl);
-    // With a public URL, any other Host is misdirected; health checks and scrapes may go straight to the port.
-    const probe = where.kind === 'reserved' && (where.segment === 'healthz' || where.segment === 'metrics');
-    if (host.kind === 'other' && publicUrl && !probe) throw wrongHost(publicUrl);
+    // With a public URL, pages, our build, the seed and the tracker answer only on its host and
+    // its sites'; the API, health and metrics on any Host (the CLI and probes may go straight to the port).
+    const anyHost = where.kind === 'reserved' && ['api', 'healthz', 'metrics'].includes(where.segment);
+    if (host.kind === 'other' && publicUrl && !anyHost) throw wrongHost(publicUrl);
     if (method === 'OPTIONS') {
       // Preflights for what other origins may read (manifests, raw bytes, the loader); nothing else is shared.
       res.writeHead(204, CORS_HEADERS);

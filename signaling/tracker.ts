@@ -122,9 +122,9 @@ export class Tracker {
     this.server.on('error', (err) => options.log.error('tracker_error', { message: (err as Error).message?.slice(0, 200) }));
   }
 
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  /** `ip`: the client's address for the per-IP caps; behind a trusted proxy the server passes the forwarded one. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, ip = clientIp(req)): void {
     socket.on('error', () => socket.destroy());
-    const ip = clientIp(req);
     try {
       this.ledger.reserveSocket(ip);
     } catch (err) {
