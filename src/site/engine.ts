@@ -9,47 +9,14 @@ import type { ManifestExchangeHooks } from '../swarm/manifest-exchange.js';
 import { decideSharing, normaliseSettings, shareOfCap, type ResourceSettings, type SharingDecision } from '../swarm/governor.js';
 import { SiteError, type SiteErrorCode } from './errors.js';
 import { ServerWatch } from './server-watch.js';
+import type { EnginePhase, EngineState, PageConditions, ResourceSnapshot } from './engine-state.js';
+
+export type { EnginePhase, EngineState, PageConditions, ResourceSnapshot } from './engine-state.js';
 import { OperatorIce } from '../swarm/operator-ice.js';
-
-/** The visitor's settings and how many site engines share the caps right now. */
-export interface ResourceSnapshot {
-  settings: ResourceSettings;
-  activeEngines: number;
-}
-
-/** What the page knows about its circumstances, for the governor. */
-export interface PageConditions {
-  hiddenForMs: number;
-  metered?: boolean;
-  battery?: { charging: boolean; level: number };
-  seedRank: number;
-}
 
 /** Performance marks (`p2p:<step>`) so loading can be timed in devtools and benchmarks. */
 function mark(step: string): void {
   performance.mark(`p2p:${step}`);
-}
-
-export type EnginePhase = 'resolving' | 'fetching' | 'ready' | 'error' | 'denied';
-
-/** A snapshot of what the engine is doing, for the loading page and the banner. */
-export interface EngineState {
-  address: string;
-  phase: EnginePhase;
-  /** The version being served or fetched for serving. */
-  manifest?: Manifest;
-  /** A newer version: fetched in the background, `updateReady` once all its files are stored. */
-  pending?: Manifest;
-  updateReady: boolean;
-  /** True once the served version's entry page is stored (large sites open then). */
-  entryStored?: boolean;
-  /** False when the server could not be reached: the shown version may not be the newest. */
-  serverReachable?: boolean;
-  stats?: TransferStats;
-  /** Whether this browser shares the site now, and if not, why. */
-  sharing?: SharingDecision;
-  error?: { code: SiteErrorCode | string; message: string };
-  warnings: string[];
 }
 
 export interface SiteEngineOptions {

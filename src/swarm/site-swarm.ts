@@ -3,6 +3,7 @@ import { discoveryTorrent, torrentFile, type Manifest } from '../core/index.js';
 import { manifestExchange, offerOnWires, type ManifestExchangeHooks } from './manifest-exchange.js';
 import { SiteChunkStore } from './site-chunk-store.js';
 import { quietTracker } from './quiet-tracker.js';
+import { reconnectTrackers } from './tracker-reconnect.js';
 import { VersionTransfer, type SwarmEndpoints, type TransferHooks } from './version-transfer.js';
 
 export { VersionTransfer, type SwarmEndpoints, type TransferHooks, type TransferStats } from './version-transfer.js';
@@ -202,6 +203,11 @@ export class SiteSwarm {
 
   get peerConnections(): number {
     return this.client.torrents.reduce((n, t) => n + t.wires.filter((w) => w.type === 'webrtc').length, 0);
+  }
+
+  /** The server answers again: trackers waiting out their backoff reconnect now (see tracker-reconnect.ts). */
+  reconnectTrackers(): number {
+    return this.destroyed ? 0 : reconnectTrackers(this.client);
   }
 
   destroy(): Promise<void> {
