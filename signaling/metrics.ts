@@ -1,13 +1,56 @@
-/** Counters and gauges, printed in the Prometheus text format (version 0.0.4). */
+import { SiteBytes, type ByteSource } from './site-bytes.js';
+import type { TallyResult } from './transfer-tally.js';
+
+export interface MetricsOptions {
+  /** Sites named in `p2p_site_bytes`; the rest are summed under `site="other"`. Default 20. */
+  topSites?: number;
+  /** Sites whose bytes are kept in memory (the busiest; see SiteBytes). Default 1,000. */
+  trackedSites?: number;
+}
+
+/** What the tracker's tables hold now (Tracker.bookkeeping). */
+export interface TrackerGauges {
+  sockets: number;
+  ips: number;
+  peerIds: number;
+}
+
+/**
+ * Counters and gauges, printed in the Prometheus text format (version 0.0.4). Every label
+ * has a bounded set of values: `source` and `field` fixed words, `status` an HTTP status,
+ * `site` one of at most `topSites` addresses or "other". What each series means and how
+ * far to trust it: docs/PROTOCOL.md, "Operations".
+ */
 export class Metrics {
-  private readonly originBytes = new Map<string, number>();
+  private readonly bytes: SiteBytes;
+  private readonly topSites: number;
+  private readonly reported = { downloaded: 0, refusedUploaded: 0, refusedDownloaded: 0 };
   private readonly publishes = { accepted: 0, refused: 0 };
   private readonly requests = new Map<number, number>();
   swarms = () => 0;
   peers = () => 0;
+  tracker = (): TrackerGauges => ({ sockets: 0, ips: 0, peerIds: 0 });
 
+  constructor(options: MetricsOptions = {}) {
+    this.topSites = options.topSites ?? 20;
+    this.bytes = new SiteBytes(Math.max(this.topSites, options.trackedSites ?? 1000));
+  }
+
+  /** Bytes of site files the origin seed sent (measured as they are written). */
   addOriginBytes(address: string, bytes: number): void {
-    this.originBytes.set(address, (this.originBytes.get(address) ?? 0) + bytes);
+    this.bytes.add(address, 'origin', bytes);
+  }
+
+  /**
+   * One announce's counted transfer totals (transfer-tally.ts): `uploaded` is what the
+   * visitor says it sent to other peers, so the bytes peers got from peers.
+   * @param address the site of the swarm, or undefined for one this server does not store
+   */
+  addPeerReport(address: string | undefined, result: TallyResult): void {
+    this.bytes.add(address, 'peers', result.counted.uploaded);
+    this.reported.downloaded += result.counted.downloaded;
+    this.reported.refusedUploaded += result.refused.uploaded;
+    this.reported.refusedDownloaded += result.refused.downloaded;
   }
 
   countPublish(result: 'accepted' | 'refused'): void {
@@ -19,20 +62,51 @@ export class Metrics {
   }
 
   originBytesFor(address: string): number {
-    return this.originBytes.get(address) ?? 0;
+    return this.bytes.of(address).origin;
   }
 
   text(): string {
+    const tracker = this.tracker();
+    const top = this.bytes.top(this.topSites);
+    const siteLines: string[] = [];
+    for (const source of ['origin', 'peers'] as ByteSource[]) {
+      let named = 0;
+      for (const [site, bytes] of top) {
+        siteLines.push(`p2p_site_bytes{site="${site}",source="${source}"} ${bytes[source]}`);
+        named += bytes[source];
+      }
+      siteLines.push(`p2p_site_bytes{site="other",source="${source}"} ${this.bytes.totals[source] - named}`);
+    }
     const lines = [
       '# HELP p2p_swarms Torrents the tracker knows of.',
       '# TYPE p2p_swarms gauge',
       `p2p_swarms ${this.swarms()}`,
-      '# HELP p2p_peers Peers connected to the tracker.',
+      '# HELP p2p_peers Peer entries in the tracker\'s swarms (one per peer_id and swarm).',
       '# TYPE p2p_peers gauge',
       `p2p_peers ${this.peers()}`,
-      '# HELP p2p_origin_bytes_total Bytes of site files sent by the origin seed.',
-      '# TYPE p2p_origin_bytes_total counter',
-      ...[...this.originBytes].map(([site, n]) => `p2p_origin_bytes_total{site="${site}"} ${n}`),
+      '# HELP p2p_tracker_sockets Open tracker WebSockets: about one per open page that may use peers.',
+      '# TYPE p2p_tracker_sockets gauge',
+      `p2p_tracker_sockets ${tracker.sockets}`,
+      '# HELP p2p_tracker_peer_ids Distinct peer_ids on open tracker sockets: one per page engine.',
+      '# TYPE p2p_tracker_peer_ids gauge',
+      `p2p_tracker_peer_ids ${tracker.peerIds}`,
+      '# HELP p2p_visitors Distinct client IP addresses holding a tracker socket (visitors behind one NAT count once).',
+      '# TYPE p2p_visitors gauge',
+      `p2p_visitors ${tracker.ips}`,
+      '# HELP p2p_bytes_total Bytes of site files by source: sent by the origin seed (measured), or sent peer to peer (as visitors report in announces, capped).',
+      '# TYPE p2p_bytes_total counter',
+      `p2p_bytes_total{source="origin"} ${this.bytes.totals.origin}`,
+      `p2p_bytes_total{source="peers"} ${this.bytes.totals.peers}`,
+      '# HELP p2p_reported_downloaded_bytes_total Bytes visitors report having downloaded, from any source (announce `downloaded`, capped).',
+      '# TYPE p2p_reported_downloaded_bytes_total counter',
+      `p2p_reported_downloaded_bytes_total ${this.reported.downloaded}`,
+      '# HELP p2p_reported_bytes_refused_total Reported bytes left out by the caps per announce and per IP address.',
+      '# TYPE p2p_reported_bytes_refused_total counter',
+      `p2p_reported_bytes_refused_total{field="uploaded"} ${this.reported.refusedUploaded}`,
+      `p2p_reported_bytes_refused_total{field="downloaded"} ${this.reported.refusedDownloaded}`,
+      `# HELP p2p_site_bytes Bytes by source of the ${this.topSites} busiest sites since start; every other site summed under site="other". Which sites are named changes, so this is a gauge: use p2p_bytes_total for rates.`,
+      '# TYPE p2p_site_bytes gauge',
+      ...siteLines,
       '# HELP p2p_publishes_total Manifest uploads by result.',
       '# TYPE p2p_publishes_total counter',
       `p2p_publishes_total{result="accepted"} ${this.publishes.accepted}`,

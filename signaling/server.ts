@@ -177,6 +177,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     socketsPerIp: limits.socketsPerIp,
     swarmsPerSocket: limits.swarmsPerSocket,
     swarmsPerIp: limits.swarmsPerIp,
+    // Visitors' announced totals, as bytes peers sent each other, per site (p2p_bytes_total).
+    onTransfer: (infoHash, result) => metrics.addPeerReport(store.byInfoHash(infoHash)?.address, result),
     refuse: (infoHash) => {
       if (denylist.has(infoHash)) return 'this torrent is blocked by the operator of this tracker';
       if (deniedDiscovery.has(infoHash)) return 'this site is blocked by the operator of this tracker';
@@ -188,6 +190,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   });
   metrics.swarms = () => tracker.swarmCount;
   metrics.peers = () => tracker.peerCount;
+  metrics.tracker = () => tracker.bookkeeping;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const target = requestTarget(req.url);

@@ -6,6 +6,7 @@ import { TrackerError } from './tracker-errors.js';
 import { TrackerHeartbeat } from './tracker-heartbeat.js';
 import { TrackerLedger } from './tracker-ledger.js';
 import { parseTrackerMessage, type AnnounceMessage } from './tracker-message.js';
+import { TransferTally, type TallyResult, type TransferTallyOptions } from './transfer-tally.js';
 
 export interface TrackerOptions {
   /** Refuses announces for an info hash (hex) when this returns a reason. */
@@ -23,6 +24,10 @@ export interface TrackerOptions {
   peerIdsPerSocket?: number;
   /** How often silent sockets are pinged, and ended when they stay silent; 0 is off. Default 30 s. */
   heartbeatMs?: number;
+  /** Hears the transfer totals each admitted announce adds (transfer-tally.ts); only counted, never obeyed. */
+  onTransfer?: (infoHash: string, result: TallyResult) => void;
+  /** Caps on those totals. */
+  transferTally?: TransferTallyOptions;
 }
 
 /**
@@ -93,6 +98,8 @@ export class Tracker {
   /** Swarms to drop if empty once the library has handled this turn's messages. */
   private readonly toCheck = new Set<string>();
   private checkScheduled = false;
+  private readonly tally: TransferTally<TrackerSocket>;
+  private readonly socketIps = new WeakMap<TrackerSocket, string>();
 
   constructor(private readonly options: TrackerOptions) {
     const limits = { ...DEFAULT_TRACKER_LIMITS, ...definedOnly(options) };
@@ -118,6 +125,11 @@ export class Tracker {
         });
         cb(err, swarm);
       });
+    // The library emits these once it has handled an admitted announce, with its params
+    // (the socket, hex ids, and the client's `uploaded`/`downloaded` as sent, checked by
+    // tracker-message.ts to be absent, null or whole numbers).
+    this.tally = new TransferTally(options.transferTally);
+    for (const event of ['start', 'update', 'complete', 'stop']) this.server.on(event, (_peerId, params) => this.countTransfer(params));
     this.server.on('warning', (err) => options.log.warn('tracker_warning', { message: (err as Error).message?.slice(0, 200) }));
     this.server.on('error', (err) => options.log.error('tracker_error', { message: (err as Error).message?.slice(0, 200) }));
   }
@@ -152,6 +164,7 @@ export class Tracker {
     }
     ws.off('message', handler);
     this.ledger.attach(ws, ip);
+    this.socketIps.set(ws, ip);
     this.heartbeat.add(ws);
     ws.on('message', (data, isBinary) => this.onMessage(ws, ip, handler, data, isBinary));
     ws.on('close', () => {
@@ -185,6 +198,15 @@ export class Tracker {
       this.options.log.error('tracker_handler_failed', { message: String((err as Error)?.message ?? err).slice(0, 200) });
     }
     if (announce) this.checkSoon(hex(announce.infoHash));
+  }
+
+  private countTransfer(params: unknown): void {
+    if (!this.options.onTransfer || typeof params !== 'object' || params === null) return;
+    const p = params as { socket?: TrackerSocket; info_hash?: unknown; peer_id?: unknown; uploaded?: unknown; downloaded?: unknown };
+    const ip = p.socket && this.socketIps.get(p.socket);
+    if (!ip || typeof p.info_hash !== 'string' || typeof p.peer_id !== 'string') return;
+    const result = this.tally.report(p.socket!, ip, p.info_hash, p.peer_id, p);
+    if (result.counted.uploaded || result.counted.downloaded || result.refused.uploaded || result.refused.downloaded) this.options.onTransfer(p.info_hash, result);
   }
 
   /** @throws {TrackerError} E_DENIED, or the ledger's refusals */

@@ -114,7 +114,7 @@ export async function waitForPhase(page: Page, phase: string, timeout = 60_000):
 /** Origin-seed bytes the server has sent for a site, from its Prometheus metrics. */
 export async function originBytes(serverUrl: string, address: string): Promise<number> {
   const text = await (await fetch(`${serverUrl}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith('p2p_origin_bytes_total') && l.includes(address));
+  const line = text.split('\n').find((l) => l.startsWith(`p2p_site_bytes{site="${address}",source="origin"} `));
   return line ? Number(line.trim().split(/\s+/).pop()) : 0;
 }
 

@@ -167,7 +167,7 @@ describe('origin seed', () => {
     expect((await fetchAs(site, url, { method: 'HEAD' })).headers.get('content-length')).toBe(String(file.bytes.length));
     expect((await fetchAs(site, url.replace('media/big.bin', '../index.html'))).status).toBe(404);
     const metrics = await (await fetch(`${h.server.url}/metrics`)).text();
-    expect(metrics).toMatch(new RegExp(`p2p_origin_bytes_total\\{site="${b.manifest.address}"\\} \\d+`));
+    expect(metrics).toMatch(new RegExp(`p2p_site_bytes\\{site="${b.manifest.address}",source="origin"\\} [1-9]\\d*`));
   });
 
   it('serves nothing with --no-origin while the API keeps working', async () => {
