@@ -1,0 +1,230 @@
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { iceConfigFromFlags } from '../signaling/ice-flags.js';
+import { startServer, type RunningServer } from '../signaling/server.js';
+import { generateKeyPair, utf8, type Manifest } from '../src/core/index.js';
+import { startCoturn, type Coturn } from './helpers/coturn.js';
+import { newVisitor, openSite, publish, waitForPhase } from './helpers/harness.js';
+
+/**
+ * NAT traversal the operator controls: a real coturn on 127.0.0.1 with the TURN REST
+ * scheme, the server started with `--ice-server` and `--turn-secret`. With "relay only"
+ * a site passes between two visitors through the relay; without it they connect
+ * directly; with "origin only" no TURN credential is ever asked for.
+ */
+test.describe.configure({ mode: 'serial' });
+
+let turn: Coturn;
+let server: RunningServer;
+let dataDir: string;
+let port = 0;
+
+async function start(origin: boolean): Promise<void> {
+  const ice = iceConfigFromFlags({ 'ice-server': [`stun:127.0.0.1:${turn.port}`, `turn:127.0.0.1:${turn.port}?transport=udp`], 'turn-secret': turn.secret }, {});
+  server = await startServer({ host: '127.0.0.1', port, dataDir, distDir: process.env.P2P_DIST ?? 'dist', origin, ice, log: () => {} });
+  port = server.port;
+}
+
+test.beforeAll(async () => {
+  turn = await startCoturn();
+  dataDir = await mkdtemp(join(tmpdir(), 'p2p-e2e-turn-'));
+  await start(true);
+});
+test.afterAll(async () => {
+  await server?.close();
+  await turn?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+const siteUrl = (address: string) => `http://${address}.p2p.localhost:${port}/`;
+const PAYLOAD = 600_000;
+/** With the origin seed off, the visitor's webseed requests are answered 503: expected. */
+const ORIGIN_OFF = [/WebSocket/, /status of 503/];
+
+function site(label: string) {
+  const payload = new Uint8Array(PAYLOAD);
+  for (let i = 0; i < payload.length; i++) payload[i] = (i * 2654435761 + label.length) >>> 24;
+  return [
+    { path: 'index.html', bytes: utf8(`<!doctype html><title>${label}</title><link rel="icon" href="data:,"><h1 id="title">${label}</h1>`) },
+    { path: 'data/payload.bin', bytes: payload },
+  ];
+}
+
+/** What one RTCPeerConnection's selected candidate pair was, as last seen (see `recordSelectedPairs`). */
+interface PairRecord {
+  local: string;
+  remote: string;
+  bytesReceived: number;
+  bytesSent: number;
+  policy: string;
+  iceServers: string[];
+}
+
+/**
+ * Keeps a reference to every RTCPeerConnection a page makes (the constructor is wrapped
+ * before any script runs) and, while each is connected, writes its selected candidate
+ * pair (from getStats) to the origin's sessionStorage, which survives the boot page's
+ * reload. Only URLs of ICE servers are kept, never credentials.
+ */
+async function recordSelectedPairs(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const RTC = window.RTCPeerConnection;
+    let made = 0;
+    const save = (index: number, record: unknown) => {
+      const all = JSON.parse(sessionStorage.getItem('test-pairs') ?? '{}') as Record<string, unknown>;
+      all[`${performance.timeOrigin}-${index}`] = record;
+      sessionStorage.setItem('test-pairs', JSON.stringify(all));
+    };
+    window.RTCPeerConnection = class extends RTC {
+      constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
+        super(...args);
+        const index = made++;
+        const config = this.getConfiguration();
+        const iceServers = (config.iceServers ?? []).flatMap((s) => (Array.isArray(s.urls) ? s.urls : [s.urls]));
+        const look = async () => {
+          const stats = await this.getStats();
+          let transportPair: string | undefined;
+          stats.forEach((r) => {
+            if (r.type === 'transport' && r.selectedCandidatePairId) transportPair = r.selectedCandidatePairId;
+          });
+          const pair = transportPair ? stats.get(transportPair) : undefined;
+          if (!pair) return;
+          save(index, {
+            local: stats.get(pair.localCandidateId)?.candidateType,
+            remote: stats.get(pair.remoteCandidateId)?.candidateType,
+            bytesReceived: pair.bytesReceived ?? 0,
+            bytesSent: pair.bytesSent ?? 0,
+            policy: config.iceTransportPolicy,
+            iceServers,
+          });
+        };
+        const timer = setInterval(() => {
+          if (this.connectionState === 'closed' || this.connectionState === 'failed') clearInterval(timer);
+          else if (this.connectionState === 'connected') void look().catch(() => undefined);
+        }, 150);
+      }
+    } as typeof RTCPeerConnection;
+  });
+}
+
+async function pairs(page: Page): Promise<PairRecord[]> {
+  return page.evaluate(() => Object.values(JSON.parse(sessionStorage.getItem('test-pairs') ?? '{}')) as PairRecord[]);
+}
+
+/** Opens the app in the visitor's context and sets its sharing settings through the panel. */
+async function settle(context: BrowserContext, change: (app: Page) => Promise<void>): Promise<void> {
+  const app = await context.newPage();
+  await app.goto(`http://p2p.localhost:${port}/#settings`);
+  await expect(app.getByRole('button', { name: /Stop sharing|Resume sharing/ })).toBeVisible();
+  await change(app);
+  await expect(app.getByRole('status').filter({ hasText: 'Saved' })).toBeVisible();
+  await app.close();
+}
+
+/**
+ * A seeder that got the site from the origin, then the server restarted without the
+ * origin seed, so a second visitor can get the site only from the seeder.
+ */
+async function seededSite(browser: import('@playwright/test').Browser, label: string): Promise<{ manifest: Manifest; seeder: Awaited<ReturnType<typeof newVisitor>> }> {
+  await server.close();
+  await start(true);
+  const { manifest } = await publish(server.url, site(label), await generateKeyPair(), 1);
+  // The server restarts under the seeder's open page: a request may find it down.
+  const seeder = await newVisitor(browser, [/WebSocket/, /ERR_CONNECTION_REFUSED/]);
+  await openSite(seeder.page, siteUrl(manifest.address));
+  await waitForPhase(seeder.page, 'ready');
+  await server.close();
+  await start(false);
+  await seeder.page.reload();
+  await waitForPhase(seeder.page, 'ready');
+  return { manifest, seeder };
+}
+
+test('with "relay only" the site passes between two visitors through the operator\'s TURN relay', async ({ browser }) => {
+  const { manifest, seeder } = await seededSite(browser, 'relayed');
+  const visitor = await newVisitor(browser, ORIGIN_OFF);
+  await recordSelectedPairs(visitor.context);
+  await settle(visitor.context, (app) => app.getByLabel('Only relayed connections (TURN)').check());
+  // The same watch the "origin only" test relies on sees the site page ask for credentials.
+  const asked: string[] = [];
+  visitor.context.on('request', (r) => {
+    if (new URL(r.url()).pathname === '/api/ice') asked.push(new URL(r.url()).host);
+  });
+
+  await openSite(visitor.page, siteUrl(manifest.address));
+  await waitForPhase(visitor.page, 'ready');
+  await expect(visitor.page.locator('#title')).toHaveText('relayed');
+  const seen = await pairs(visitor.page);
+  console.log(`relay only: selected pairs ${JSON.stringify(seen.map(({ local, remote, bytesReceived }) => ({ local, remote, bytesReceived })))}`);
+  // The site came from the seeder alone (no origin seed), over a pair with a relayed end
+  // (the last sample may be up to 150 ms before the last byte).
+  const carrying = seen.filter((p) => p.bytesReceived > PAYLOAD / 2);
+  expect(carrying.length, 'a peer connection carried the site').toBeGreaterThan(0);
+  for (const p of seen) {
+    expect(p.policy).toBe('relay');
+    expect(p.iceServers).toContain(`turn:127.0.0.1:${turn.port}?transport=udp`);
+    expect([p.local, p.remote]).toContain('relay');
+    expect(p.local).toBe('relay');
+  }
+  expect(asked).toContain(new URL(siteUrl(manifest.address)).host);
+  expect(seeder.errors()).toEqual([]);
+  expect(visitor.errors()).toEqual([]);
+  await visitor.context.close();
+  await seeder.context.close();
+});
+
+test('without "relay only" two visitors connect directly, though the operator offers TURN', async ({ browser }) => {
+  const { manifest, seeder } = await seededSite(browser, 'direct');
+  const visitor = await newVisitor(browser, ORIGIN_OFF);
+  await recordSelectedPairs(visitor.context);
+  await openSite(visitor.page, siteUrl(manifest.address));
+  await waitForPhase(visitor.page, 'ready');
+  await expect(visitor.page.locator('#title')).toHaveText('direct');
+  const seen = await pairs(visitor.page);
+  console.log(`direct: selected pairs ${JSON.stringify(seen.map(({ local, remote, bytesReceived }) => ({ local, remote, bytesReceived })))}`);
+  const carrying = seen.filter((p) => p.bytesReceived > PAYLOAD / 2);
+  expect(carrying.length, 'a peer connection carried the site').toBeGreaterThan(0);
+  for (const p of carrying) {
+    expect(p.policy).toBe('all');
+    // The operator's servers were offered...
+    expect(p.iceServers).toContain(`turn:127.0.0.1:${turn.port}?transport=udp`);
+    // ...and the direct path won.
+    expect(p.local).toBe('host');
+    expect(p.remote).toBe('host');
+  }
+  expect(seeder.errors()).toEqual([]);
+  expect(visitor.errors()).toEqual([]);
+  await visitor.context.close();
+  await seeder.context.close();
+});
+
+test('"origin only" never asks for TURN credentials and opens no peer connection', async ({ browser }) => {
+  await server.close();
+  await start(true);
+  const { manifest } = await publish(server.url, site('private'), await generateKeyPair(), 1);
+  const visitor = await newVisitor(browser);
+  await recordSelectedPairs(visitor.context);
+  await visitor.context.addInitScript(() => {
+    const RTC = window.RTCPeerConnection;
+    window.RTCPeerConnection = class extends RTC {
+      constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
+        sessionStorage.setItem('test-rtc', String(Number(sessionStorage.getItem('test-rtc') ?? 0) + 1));
+        super(...args);
+      }
+    } as typeof RTCPeerConnection;
+  });
+  const asked: string[] = [];
+  visitor.context.on('request', (r) => {
+    if (new URL(r.url()).pathname === '/api/ice') asked.push(r.url());
+  });
+  await settle(visitor.context, (app) => app.getByLabel('How this browser takes part').selectOption('origin-only'));
+  await openSite(visitor.page, siteUrl(manifest.address));
+  await waitForPhase(visitor.page, 'ready');
+  await expect(visitor.page.locator('#title')).toHaveText('private');
+  expect(await visitor.page.evaluate(() => Number(sessionStorage.getItem('test-rtc') ?? 0))).toBe(0);
+  expect(asked).toEqual([]);
+  expect(visitor.errors()).toEqual([]);
+  await visitor.context.close();
+});
