@@ -114,7 +114,7 @@ async function pairs(page: Page): Promise<PairRecord[]> {
 }
 
 /** Opens the app in the visitor's context and sets its sharing settings through the panel. */
-async function settle(context: BrowserContext, change: (app: Page) => Promise<void>): Promise<void> {
+async function settle(context: BrowserContext, change: (app: Page) => Promise<unknown>): Promise<void> {
   const app = await context.newPage();
   await app.goto(`http://p2p.localhost:${port}/#settings`);
   await expect(app.getByRole('button', { name: /Stop sharing|Resume sharing/ })).toBeVisible();
