@@ -461,7 +461,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   // A wildcard bind is reached through loopback; IPv6 literals need brackets in a URL.
   const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
   const url = `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
-  log.info('listening', { url, origin: originOn, sites: store.siteCount });
+  log.info('listening', { url, ...(publicUrl ? { publicUrl: publicUrl.appOrigin } : {}), origin: originOn, sites: store.siteCount });
 
   let closing: Promise<void> | undefined;
   return {
