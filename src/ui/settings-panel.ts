@@ -167,7 +167,7 @@ export class P2pSettingsPanel extends LitElement {
         <label
           >Only relayed connections (TURN)
           <input type="checkbox" .checked=${s.relayOnly} @change=${(e: Event) => this.change({ relayOnly: (e.target as HTMLInputElement).checked })} />
-          <span class="hint">Peers then see your relay's address instead of yours. Needs a TURN server in the ICE servers.</span></label
+          <span class="hint">Peers then see the relay's address instead of yours. Uses the TURN relay of this server's operator, when it runs one, unless you named your own; with no relay at all, sites load from the origin server.</span></label
         >
       </section>
       <div role="status" aria-live="polite">${this.message}</div>
@@ -178,6 +178,8 @@ export class P2pSettingsPanel extends LitElement {
           <dd>Peers you exchange files with learn your IP address and which site (and version) you are fetching or sharing. They cannot see other sites you visit or anything in your browser.</dd>
           <dt>The tracker</dt>
           <dd>The signaling server sees your IP address and the info hashes of the sites you have open, to introduce you to peers. It keeps no log of IP addresses unless its operator turns that on.</dd>
+          <dt>STUN and TURN servers</dt>
+          <dd>To connect you to peers behind routers, your browser may ask the operator's STUN server (or your own) for your public address: it sees your IP address and port, nothing else. When no direct connection can be made, and always with "only relayed connections", what you exchange with peers passes through the TURN relay: it sees your IP address and the peer's, and how much is sent and when, but not what, because WebRTC encrypts it end to end (DTLS). The relay's credentials are short-lived and asked for only when peers are used, never in "origin only" mode.</dd>
           <dt>The origin server</dt>
           <dd>When it serves files to you it sees your IP address and which files of which site, like any web server.</dd>
           <dt>Sites</dt>
