@@ -101,6 +101,7 @@ http {
   access_log off;
 ${temp}
   map $http_upgrade $connection_upgrade { default upgrade; '' close; }
+  limit_conn_zone $binary_remote_addr zone=p2p_per_ip:10m;
   server {
     listen 127.0.0.1:${o.port} ssl;
     server_name ${o.hostname} *.${o.hostname};
@@ -108,6 +109,7 @@ ${temp}
     ssl_certificate_key ${o.key};
     large_client_header_buffers 8 128k;
     client_max_body_size 600m;
+    limit_conn p2p_per_ip 256;
     location / {
       proxy_pass http://127.0.0.1:${o.upstreamPort};
       proxy_http_version 1.1;
