@@ -1,3 +1,7 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { generateKeyPair } from '../../src/core/index.js';
@@ -202,4 +206,38 @@ describe('a server with a public URL behind a trusted proxy', () => {
     while (Date.now() < deadline && status !== 200) status = (await fetch(`${h.server.url}/healthz`, { headers: { 'X-Forwarded-For': '198.51.100.1' } })).status;
     expect(status).toBe(200);
   });
+});
+
+describe('signaling/main.ts with --public-url', () => {
+  /** Runs the server's entry point until its stderr matches `until` (or it exits), then stops it by its pid. */
+  function runMain(args: string[], env: Record<string, string>, until: RegExp): Promise<{ stderr: string; code: number | null }> {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'signaling/main.ts', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += String(d);
+        if (until.test(stderr)) child.kill('SIGTERM');
+      });
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        resolve({ stderr, code });
+      });
+    });
+  }
+
+  it('prints the public app, demo site and tracker URLs, and refuses a bad value with its code', async () => {
+    const data = await mkdtemp(join(tmpdir(), 'p2p-public-url-'));
+    try {
+      const started = await runMain(['--port', '0', '--data', data, '--dist', join(data, 'no-build'), '--demo', '--trust-proxy'], { P2P_PUBLIC_URL: 'https://p2p.example.org' }, /Tracker: .*\n/);
+      expect(started.stderr).toMatch(/^Demo site: https:\/\/[a-z2-7]{52}\.p2p\.example\.org\/$/m);
+      expect(started.stderr).toContain('App: https://p2p.example.org/\n');
+      expect(started.stderr).toContain('Tracker: wss://p2p.example.org/announce\n');
+      const bad = await runMain(['--port', '0', '--data', data, '--public-url', 'https://p2p.example.org/app'], {}, /$^/);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('E_BAD_PUBLIC_URL');
+    } finally {
+      await rm(data, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
