@@ -88,6 +88,10 @@ test('publishing through the TLS proxy answers the public https URL, and the pro
   const cookie = Array.from({ length: 25 }, (_, i) => `c${i}=${'x'.repeat(4000)}`).join('; ');
   const boot = await httpsVia(proxy.port, `${address}.${host}`, '/', { ca, headers: { Cookie: cookie } });
   expect(boot.status).toBe(200);
+  // Byte ranges of the origin seed pass through as they are.
+  const file = bundle.manifest.files[0];
+  const range = await httpsVia(proxy.port, `${address}.${host}`, `/seed/${bundle.manifest.torrent.infoHash}/${bundle.manifest.torrent.name}/${file.path}`, { ca, headers: { Range: 'bytes=0-9' } });
+  expect([range.status, range.headers['content-range'], range.bytes]).toEqual([206, `bytes 0-9/${file.size}`, 10]);
   // A name that is neither the app nor one of its sites is misdirected, not the app.
   expect((await httpsVia(proxy.port, `other.${host}`, '/', { ca })).status).toBe(421);
 });

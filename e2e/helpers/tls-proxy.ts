@@ -179,12 +179,15 @@ function canConnect(port: number): Promise<boolean> {
  * the address is given and the name goes into SNI and Host. `localAddress` (any 127.x on
  * Linux) makes the client an address other than the proxy's own.
  */
-export function httpsVia(port: number, host: string, path: string, o: { ca: Buffer; method?: string; body?: Uint8Array | string; headers?: Record<string, string>; localAddress?: string }): Promise<{ status: number; body: string }> {
+export function httpsVia(port: number, host: string, path: string, o: { ca: Buffer; method?: string; body?: Uint8Array | string; headers?: Record<string, string>; localAddress?: string }): Promise<{ status: number; body: string; bytes: number; headers: import('node:http').IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, servername: host.replace(/:\d+$/, ''), path, method: o.method ?? 'GET', ca: o.ca, localAddress: o.localAddress, headers: { ...o.headers, Host: host } }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += String(d)));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      const chunks: Buffer[] = [];
+      res.on('data', (d: Buffer) => chunks.push(d));
+      res.on('end', () => {
+        const all = Buffer.concat(chunks);
+        resolve({ status: res.statusCode ?? 0, body: all.toString('utf8'), bytes: all.length, headers: res.headers });
+      });
     });
     req.on('error', reject);
     req.end(o.body);
