@@ -13,6 +13,10 @@ export type ApiErrorCode =
   | 'E_NO_BUILD'
   | 'E_UPGRADE_REQUIRED'
   | 'E_WRONG_HOST'
+  /** A page's usage report that is not exactly { address, fromPeers, fromOrigin, uploaded } (signaling/page-reports.ts). */
+  | 'E_BAD_REPORT'
+  /** A usage report sent from a page of another origin. */
+  | 'E_WRONG_ORIGIN'
   | 'E_INTERNAL';
 
 /** An error with the HTTP status and body it is answered with. */

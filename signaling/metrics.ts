@@ -1,4 +1,5 @@
 import { SiteBytes, type ByteSource } from './site-bytes.js';
+import type { PageReport } from './page-reports.js';
 import type { TallyResult } from './transfer-tally.js';
 
 export interface MetricsOptions {
@@ -24,7 +25,8 @@ export interface TrackerGauges {
 export class Metrics {
   private readonly bytes: SiteBytes;
   private readonly topSites: number;
-  private readonly reported = { downloaded: 0, refusedUploaded: 0, refusedDownloaded: 0 };
+  private readonly announced = { uploaded: 0, downloaded: 0, refusedUploaded: 0, refusedDownloaded: 0 };
+  private readonly pages = { fromOrigin: 0, uploaded: 0, accepted: 0, refused: 0 };
   private readonly publishes = { accepted: 0, refused: 0 };
   private readonly requests = new Map<number, number>();
   swarms = () => 0;
@@ -42,15 +44,28 @@ export class Metrics {
   }
 
   /**
-   * One announce's counted transfer totals (transfer-tally.ts): `uploaded` is what the
-   * visitor says it sent to other peers, so the bytes peers got from peers.
-   * @param address the site of the swarm, or undefined for one this server does not store
+   * One page's report (page-reports.ts), already within its caps: `fromPeers` is what the
+   * page says it got from peers, the bytes the origin did not have to send.
    */
-  addPeerReport(address: string | undefined, result: TallyResult): void {
-    this.bytes.add(address, 'peers', result.counted.uploaded);
-    this.reported.downloaded += result.counted.downloaded;
-    this.reported.refusedUploaded += result.refused.uploaded;
-    this.reported.refusedDownloaded += result.refused.downloaded;
+  addPageReport(report: PageReport): void {
+    this.bytes.add(report.address, 'peers', report.fromPeers);
+    this.pages.fromOrigin += report.fromOrigin;
+    this.pages.uploaded += report.uploaded;
+  }
+
+  countPageReport(result: 'accepted' | 'refused'): void {
+    this.pages[result]++;
+  }
+
+  /**
+   * One tracker announce's counted totals (transfer-tally.ts), from any BitTorrent client
+   * of the tracker, stock WebTorrent included.
+   */
+  addAnnounced(result: TallyResult): void {
+    this.announced.uploaded += result.counted.uploaded;
+    this.announced.downloaded += result.counted.downloaded;
+    this.announced.refusedUploaded += result.refused.uploaded;
+    this.announced.refusedDownloaded += result.refused.downloaded;
   }
 
   countPublish(result: 'accepted' | 'refused'): void {
@@ -93,17 +108,26 @@ export class Metrics {
       '# HELP p2p_visitors Distinct client IP addresses holding a tracker socket (visitors behind one NAT count once).',
       '# TYPE p2p_visitors gauge',
       `p2p_visitors ${tracker.ips}`,
-      '# HELP p2p_bytes_total Bytes of site files by source: sent by the origin seed (measured), or sent peer to peer (as visitors report in announces, capped).',
+      '# HELP p2p_bytes_total Bytes of site files visitors got, by source: from the origin seed (measured here), from peers (as the sites\' pages report, capped).',
       '# TYPE p2p_bytes_total counter',
       `p2p_bytes_total{source="origin"} ${this.bytes.totals.origin}`,
       `p2p_bytes_total{source="peers"} ${this.bytes.totals.peers}`,
-      '# HELP p2p_reported_downloaded_bytes_total Bytes visitors report having downloaded, from any source (announce `downloaded`, capped).',
-      '# TYPE p2p_reported_downloaded_bytes_total counter',
-      `p2p_reported_downloaded_bytes_total ${this.reported.downloaded}`,
-      '# HELP p2p_reported_bytes_refused_total Reported bytes left out by the caps per announce and per IP address.',
-      '# TYPE p2p_reported_bytes_refused_total counter',
-      `p2p_reported_bytes_refused_total{field="uploaded"} ${this.reported.refusedUploaded}`,
-      `p2p_reported_bytes_refused_total{field="downloaded"} ${this.reported.refusedDownloaded}`,
+      '# HELP p2p_page_reported_bytes_total What the sites\' pages report beside bytes from peers: bytes from the origin (compare with p2p_bytes_total{source="origin"}) and uploaded to peers.',
+      '# TYPE p2p_page_reported_bytes_total counter',
+      `p2p_page_reported_bytes_total{field="from_origin"} ${this.pages.fromOrigin}`,
+      `p2p_page_reported_bytes_total{field="uploaded"} ${this.pages.uploaded}`,
+      '# HELP p2p_page_reports_total Reports of the sites\' pages (POST /api/report) by result; refused = over the per-IP rate.',
+      '# TYPE p2p_page_reports_total counter',
+      `p2p_page_reports_total{result="accepted"} ${this.pages.accepted}`,
+      `p2p_page_reports_total{result="refused"} ${this.pages.refused}`,
+      '# HELP p2p_announced_bytes_total Increases of the uploaded and downloaded totals any tracker client announces (stock WebTorrent included), capped.',
+      '# TYPE p2p_announced_bytes_total counter',
+      `p2p_announced_bytes_total{field="uploaded"} ${this.announced.uploaded}`,
+      `p2p_announced_bytes_total{field="downloaded"} ${this.announced.downloaded}`,
+      '# HELP p2p_announced_bytes_refused_total Announced increases left out by the caps per announce and per IP address.',
+      '# TYPE p2p_announced_bytes_refused_total counter',
+      `p2p_announced_bytes_refused_total{field="uploaded"} ${this.announced.refusedUploaded}`,
+      `p2p_announced_bytes_refused_total{field="downloaded"} ${this.announced.refusedDownloaded}`,
       `# HELP p2p_site_bytes Bytes by source of the ${this.topSites} busiest sites since start; every other site summed under site="other". Which sites are named changes, so this is a gauge: use p2p_bytes_total for rates.`,
       '# TYPE p2p_site_bytes gauge',
       ...siteLines,

@@ -16,6 +16,8 @@ import { capConnectionsPerIp } from './connection-guard.js';
 import { Logger, type LogSink } from './log.js';
 import { ManifestWaiters, manifestEtag, preferredWaitMs } from './manifest-waiters.js';
 import { Metrics } from './metrics.js';
+import { PageReportBudget } from './page-reports.js';
+import { pageReportRoute } from './page-report-route.js';
 import { RateLimiter } from './rate-limit.js';
 import { distFile } from './static-files.js';
 import { SiteStore } from './storage.js';
@@ -164,6 +166,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   });
   await denylist.start();
   const publishLimiter = new RateLimiter(limits.publishesPerMinute, 60_000);
+  const reportBudget = new PageReportBudget();
   const siteLimits = resolveLimits({ maxTotalBytes: limits.maxSiteBytes, maxFileBytes: Math.min(limits.maxSiteBytes, limits.maxBlobBytes) });
 
   // A site is refused when its address, or any of its versions' info hashes, is listed.
@@ -177,8 +180,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     socketsPerIp: limits.socketsPerIp,
     swarmsPerSocket: limits.swarmsPerSocket,
     swarmsPerIp: limits.swarmsPerIp,
-    // Visitors' announced totals, as bytes peers sent each other, per site (p2p_bytes_total).
-    onTransfer: (infoHash, result) => metrics.addPeerReport(store.byInfoHash(infoHash)?.address, result),
+    // Any client's announced totals (p2p_announced_bytes_total), counted and never obeyed.
+    onTransfer: (_infoHash, result) => metrics.addAnnounced(result),
     refuse: (infoHash) => {
       if (denylist.has(infoHash)) return 'this torrent is blocked by the operator of this tracker';
       if (deniedDiscovery.has(infoHash)) return 'this site is blocked by the operator of this tracker';
@@ -283,6 +286,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       if (!version) throw new HttpError(404, 'E_NOT_FOUND', `this server holds no version ${seqText} of this site`);
       return sendJson(res, 200, version, { ...CORS_HEADERS, 'Cache-Control': 'no-cache' });
     }
+    if (rest[0] === 'report' && rest.length === 1) return pageReportRoute(req, res, method, host, { metrics, budget: reportBudget, hosted: (a) => Boolean(store.current(a)) && !deniedSite(a), ip: clientIp(req) });
     if (rest[0] === 'blobs' && rest.length === 2) {
       const sha = rest[1];
       if (!/^[0-9a-f]{64}$/.test(sha)) throw new HttpError(400, 'E_BAD_REQUEST', 'blob names are 64 lowercase hex characters (their sha256)');

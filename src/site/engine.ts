@@ -9,6 +9,8 @@ import type { ManifestExchangeHooks } from '../swarm/manifest-exchange.js';
 import { decideSharing, normaliseSettings, shareOfCap, type ResourceSettings, type SharingDecision } from '../swarm/governor.js';
 import { SiteError, type SiteErrorCode } from './errors.js';
 import { ServerWatch } from './server-watch.js';
+import { UsageReporter } from './usage-report.js';
+import { siteOrigin } from '../swarm/endpoints.js';
 import type { EnginePhase, EngineState, PageConditions, ResourceSnapshot } from './engine-state.js';
 
 export type { EnginePhase, EngineState, PageConditions, ResourceSnapshot } from './engine-state.js';
@@ -52,6 +54,8 @@ export class SiteEngine extends EventTarget {
   private destroyed = false;
   private watch?: ServerWatch;
   private readonly savedUsage = new WeakMap<VersionTransfer, { fromPeers: number; fromOrigin: number; uploaded: number }>();
+  /** What this page moved, told to the server for its metrics (usage-report.ts). */
+  private usageReport?: UsageReporter;
 
   constructor(options: SiteEngineOptions) {
     super();
@@ -70,6 +74,8 @@ export class SiteEngine extends EventTarget {
     try {
       mark('start');
       warmVerifier();
+      this.usageReport = new UsageReporter(`${siteOrigin(this.options.server, this.options.address)}/api/report`, this.options.address, () => this.transfers());
+      this.usageReport.start();
       const visited = updateSite(this.options.address, (r) => (r.lastVisit = Date.now()));
       this.record = await getSite(this.options.address);
       mark('cache-read');
@@ -384,6 +390,8 @@ export class SiteEngine extends EventTarget {
     if (this.destroyed) return;
     this.watch?.stop();
     this.destroyed = true;
+    // Before any await: called from `pagehide`, the last report must leave now.
+    this.usageReport?.stop();
     this.channel.close();
     this.ice?.destroy();
     for (const t of this.transfers()) await this.saveUsage(t);
