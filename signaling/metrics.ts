@@ -32,6 +32,8 @@ export class Metrics {
   swarms = () => 0;
   peers = () => 0;
   tracker = (): TrackerGauges => ({ sockets: 0, ips: 0, peerIds: 0 });
+  /** Manifest requests held open (manifest-waiters.ts): one per open page of a site. */
+  openPages = () => 0;
 
   constructor(options: MetricsOptions = {}) {
     this.topSites = options.topSites ?? 20;
@@ -99,6 +101,9 @@ export class Metrics {
       '# HELP p2p_peers Peer entries in the tracker\'s swarms (one per peer_id and swarm).',
       '# TYPE p2p_peers gauge',
       `p2p_peers ${this.peers()}`,
+      '# HELP p2p_open_pages Open pages of sites waiting on the server for their next version (one held manifest request each, "origin only" visitors included).',
+      '# TYPE p2p_open_pages gauge',
+      `p2p_open_pages ${this.openPages()}`,
       '# HELP p2p_tracker_sockets Open tracker WebSockets: about one per open page that may use peers.',
       '# TYPE p2p_tracker_sockets gauge',
       `p2p_tracker_sockets ${tracker.sockets}`,

@@ -157,6 +157,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let deniedDiscovery = new Set<string>();
   // Pages waiting for a site's next version (a long poll on the manifest request).
   const waiters = new ManifestWaiters(limits.heldManifestRequests);
+  metrics.openPages = () => waiters.size;
   const denylist = new Denylist(options.denylistPath ?? join(dataDir, 'denylist.txt'), log, async (entries) => {
     const next = new Set<string>();
     for (const entry of entries) if (isAddress(entry)) next.add((await discoveryTorrent(entry)).torrent.infoHash);

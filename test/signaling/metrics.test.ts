@@ -47,7 +47,7 @@ describe('/metrics', () => {
     h = await harness();
     const text = await (await fetch(`${h.server.url}/metrics`)).text();
     const names = [
-      'p2p_swarms', 'p2p_peers', 'p2p_tracker_sockets', 'p2p_tracker_peer_ids', 'p2p_visitors', 'p2p_bytes_total',
+      'p2p_swarms', 'p2p_peers', 'p2p_open_pages', 'p2p_tracker_sockets', 'p2p_tracker_peer_ids', 'p2p_visitors', 'p2p_bytes_total',
       'p2p_page_reported_bytes_total', 'p2p_page_reports_total', 'p2p_announced_bytes_total', 'p2p_announced_bytes_refused_total',
       'p2p_site_bytes', 'p2p_publishes_total', 'p2p_http_requests_total',
     ];
@@ -154,6 +154,22 @@ describe('/metrics', () => {
     for (let i = 0; i < 100 && (await scrape()).get('p2p_tracker_sockets') !== 0; i++) await new Promise((r) => setTimeout(r, 20));
     s = await scrape();
     expect([s.get('p2p_tracker_sockets'), s.get('p2p_tracker_peer_ids'), s.get('p2p_visitors')]).toEqual([0, 0, 0]);
+  });
+
+  it('counts open pages as the manifest requests held open for the next version', async () => {
+    h = await harness();
+    const { b } = await publish(h.server.url);
+    const url = `${h.server.url}/api/sites/${b.manifest.address}`;
+    const etag = (await fetch(url)).headers.get('etag')!;
+    const abort = new AbortController();
+    const held = fetch(url, { headers: { 'If-None-Match': etag, Prefer: 'wait=20' }, signal: abort.signal }).catch(() => undefined);
+    const openPages = async () => (await scrape()).get('p2p_open_pages');
+    for (let i = 0; i < 100 && (await openPages()) !== 1; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await openPages()).toBe(1);
+    abort.abort();
+    await held;
+    for (let i = 0; i < 100 && (await openPages()) !== 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await openPages()).toBe(0);
   });
 
   it('keeps the series bounded with many sites: the busiest named, the rest summed under "other"', () => {
