@@ -81,6 +81,15 @@ export function effectiveQuota(settings: ResourceSettings, browserQuota: number 
   return settings.storageQuota === DEFAULT_SETTINGS.storageQuota ? defaultQuota(browserQuota) : settings.storageQuota;
 }
 
+/** An ICE server entry RTCPeerConnection will take: known schemes, text credentials. */
+function isIceServer(entry: unknown): boolean {
+  if (!entry || typeof entry !== 'object') return false;
+  const { urls, username, credential } = entry as Record<string, unknown>;
+  const list = Array.isArray(urls) ? urls : [urls];
+  if (!list.length || list.length > 8 || !list.every((u) => typeof u === 'string' && u.length <= 512 && /^(stuns?|turns?):/i.test(u))) return false;
+  return [username, credential].every((v) => v === undefined || (typeof v === 'string' && v.length <= 512));
+}
+
 /**
  * Checks settings from storage or a form; fills gaps with defaults.
  * @throws {RangeError} naming the field, when a value is out of range.
@@ -96,7 +105,7 @@ export function normaliseSettings(input: Partial<ResourceSettings> | undefined):
   if (!Number.isInteger(s.maxSeededSites) || s.maxSeededSites < 0 || s.maxSeededSites > 50) throw new RangeError(`"maxSeededSites" expected 0 to 50, got ${s.maxSeededSites}`);
   if (!Number.isFinite(s.storageQuota) || s.storageQuota < 1_000_000) throw new RangeError(`"storageQuota" expected at least 1 MB, got ${s.storageQuota}`);
   if (typeof s.paused !== 'boolean' || typeof s.relayOnly !== 'boolean') throw new RangeError('"paused" and "relayOnly" expected true or false');
-  if (!Array.isArray(s.iceServers)) throw new RangeError('"iceServers" expected a list of ICE servers');
+  if (!Array.isArray(s.iceServers) || s.iceServers.length > 16 || !s.iceServers.every(isIceServer)) throw new RangeError('"iceServers" expected at most 16 ICE servers, each { urls: a stun:, stuns:, turn: or turns: URL or a list of them, username and credential as text }');
   if (!['share', 'download-only', 'origin-only'].includes(s.sharing)) throw new RangeError(`"sharing" expected share, download-only or origin-only, got ${String(s.sharing)}`);
   return s;
 }

@@ -2,6 +2,7 @@ import { LitElement, css, html } from 'lit';
 import { DEFAULT_SETTINGS, effectiveQuota, type ResourceSettings, type SharingMode } from '../swarm/governor.js';
 import { formatBytes } from '../site/format.js';
 import { loadSettings, saveSettings } from '../settings/settings-store.js';
+import { formatIceServersText, parseIceServersText } from '../settings/ice-servers-text.js';
 import { cachedSites, enforceQuotaExclusive } from '../bridge/cache-quota.js';
 import { sitesShareAppSite } from '../bridge/site-frame.js';
 import { listVisits } from './visits-store.js';
@@ -32,10 +33,11 @@ export class P2pSettingsPanel extends LitElement {
     label { display: grid; grid-template-columns: 1fr auto; gap: 0.5rem; align-items: center; padding: 0.4rem 0; }
     .hint { grid-column: 1 / -1; font-size: 0.85rem; opacity: 0.75; margin-top: -0.2rem; }
     input[type='number'] { font: inherit; padding: 0.3rem 0.4rem; width: 9rem; }
+    textarea { font: 0.9rem ui-monospace, monospace; padding: 0.3rem 0.4rem; width: min(26rem, 55vw); }
     select { font: inherit; padding: 0.3rem 0.4rem; max-width: 100%; }
     .stop { font: inherit; font-weight: 600; padding: 0.55rem 1.1rem; border-radius: 8px; border: 0; cursor: pointer; background: #cf222e; color: #fff; }
     .stop.resume { background: #1a7f37; }
-    .stop:focus-visible, input:focus-visible, select:focus-visible { outline: 3px solid #2f6fde; outline-offset: 2px; }
+    .stop:focus-visible, input:focus-visible, select:focus-visible, textarea:focus-visible { outline: 3px solid #2f6fde; outline-offset: 2px; }
     meter { width: 100%; height: 0.8rem; }
     [role='status'] { min-height: 1.4em; font-size: 0.9rem; }
     dl { margin: 0; } dt { font-weight: 600; margin-top: 0.6rem; } dd { margin: 0.15rem 0 0; }
@@ -80,6 +82,14 @@ export class P2pSettingsPanel extends LitElement {
         this.message = 'Saved. The cache could not be trimmed to the new size now; it will be when a site is next opened.';
       }
       await this.measure();
+    }
+  }
+
+  private changeIceServers(text: string): Promise<void> | void {
+    try {
+      return this.change({ iceServers: parseIceServersText(text) });
+    } catch (err) {
+      this.message = `Not saved: ${(err as RangeError).message}`;
     }
   }
 
@@ -168,6 +178,19 @@ export class P2pSettingsPanel extends LitElement {
           >Only relayed connections (TURN)
           <input type="checkbox" .checked=${s.relayOnly} @change=${(e: Event) => this.change({ relayOnly: (e.target as HTMLInputElement).checked })} />
           <span class="hint">Peers then see the relay's address instead of yours. Uses the TURN relay of this server's operator, when it runs one, unless you named your own; with no relay at all, sites load from the origin server.</span></label
+        >
+        <label
+          >Your own ICE servers (STUN/TURN)
+          <textarea
+            name="iceServers"
+            rows="2"
+            spellcheck="false"
+            placeholder="stun:stun.example.org:3478&#10;turn:turn.example.org:3478 user password"
+            aria-describedby="ice-hint"
+            .value=${formatIceServersText(s.iceServers)}
+            @change=${(e: Event) => this.changeIceServers((e.target as HTMLTextAreaElement).value)}
+          ></textarea>
+          <span class="hint" id="ice-hint">One per line: a URL and, for TURN, its user name and password. Empty uses this server's, when its operator runs any. Your sites' pages receive these to follow them.</span></label
         >
       </section>
       <div role="status" aria-live="polite">${this.message}</div>
