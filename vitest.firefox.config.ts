@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// Firefox ESR driven over WebDriver BiDi (puppeteer-core), run after the Playwright tests
+// by scripts/test.sh. One file at a time, in order: the peers are whole browsers.
+export default defineConfig({
+  test: {
+    include: ['e2e-firefox/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 120_000,
+    hookTimeout: 60_000,
+    fileParallelism: false,
+    sequence: { concurrent: false },
+  },
+});
