@@ -13,13 +13,17 @@ const FIELDS = ['fromPeers', 'fromOrigin', 'uploaded'] as const;
 /**
  * Tells the server what this page's transfers moved, as deltas since the last report:
  * `POST <site origin>/api/report` with `{ address, fromPeers, fromOrigin, uploaded }`
- * every `everyMs` and once more when the engine stops (page hide). The server counts
+ * every `everyMs`, when the page goes hidden, and once more when the engine stops (page
+ * hide, best effort: a beacon sent while a page unloads is sometimes lost). The server counts
  * these claims within caps and nothing else (docs/PROTOCOL.md, "Operations"). It learns
  * nothing it does not already see: the page's address and which site it has open.
  */
 export class UsageReporter {
   private readonly marks = new WeakMap<object, UsageCounts>();
   private timer?: ReturnType<typeof setInterval>;
+  private readonly onVisibility = () => {
+    if (document.visibilityState === 'hidden') this.flush();
+  };
 
   constructor(
     private readonly url: string,
@@ -30,7 +34,11 @@ export class UsageReporter {
   ) {}
 
   start(everyMs = 60_000): void {
-    this.timer ??= setInterval(() => this.flush(), everyMs);
+    if (this.timer !== undefined) return;
+    this.timer = setInterval(() => this.flush(), everyMs);
+    // A page going hidden may never come back (a closed tab on a phone fires no pagehide),
+    // and a beacon from a live page arrives, where one sent while unloading may be lost.
+    if (typeof document !== 'undefined') document.addEventListener('visibilitychange', this.onVisibility);
   }
 
   /** Sends what moved since the last report, if anything did. Synchronous, so it works inside `pagehide`. */
@@ -56,6 +64,7 @@ export class UsageReporter {
   stop(): void {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
+    if (typeof document !== 'undefined') document.removeEventListener('visibilitychange', this.onVisibility);
     this.flush();
   }
 }
