@@ -21,8 +21,9 @@ let server: RunningServer;
 let dataDir: string;
 let port = 0;
 
-async function start(origin: boolean): Promise<void> {
-  const ice = iceConfigFromFlags({ 'ice-server': [`stun:127.0.0.1:${turn.port}`, `turn:127.0.0.1:${turn.port}?transport=udp`], 'turn-secret': turn.secret }, {});
+async function start(origin: boolean, ttlSeconds?: number): Promise<void> {
+  const flags = { 'ice-server': [`stun:127.0.0.1:${turn.port}`, `turn:127.0.0.1:${turn.port}?transport=udp`], 'turn-secret': turn.secret };
+  const ice = iceConfigFromFlags(ttlSeconds ? { ...flags, 'turn-ttl': String(ttlSeconds) } : flags, {});
   server = await startServer({ host: '127.0.0.1', port, dataDir, distDir: process.env.P2P_DIST ?? 'dist', origin, ice, log: () => {} });
   port = server.port;
 }
@@ -60,13 +61,15 @@ interface PairRecord {
   bytesSent: number;
   policy: string;
   iceServers: string[];
+  /** TURN user names (`<expiry>:<id>`) the connection was made with. */
+  usernames: string[];
 }
 
 /**
  * Keeps a reference to every RTCPeerConnection a page makes (the constructor is wrapped
  * before any script runs) and, while each is connected, writes its selected candidate
  * pair (from getStats) to the origin's sessionStorage, which survives the boot page's
- * reload. Only URLs of ICE servers are kept, never credentials.
+ * reload. URLs and TURN user names (an expiry and a random id) are kept, never passwords.
  */
 async function recordSelectedPairs(context: BrowserContext): Promise<void> {
   await context.addInitScript(() => {
@@ -83,6 +86,7 @@ async function recordSelectedPairs(context: BrowserContext): Promise<void> {
         const index = made++;
         const config = this.getConfiguration();
         const iceServers = (config.iceServers ?? []).flatMap((s) => (Array.isArray(s.urls) ? s.urls : [s.urls]));
+        const usernames = (config.iceServers ?? []).flatMap((s) => (s.username ? [s.username] : []));
         const look = async () => {
           const stats = await this.getStats();
           let transportPair: string | undefined;
@@ -98,6 +102,7 @@ async function recordSelectedPairs(context: BrowserContext): Promise<void> {
             bytesSent: pair.bytesSent ?? 0,
             policy: config.iceTransportPolicy,
             iceServers,
+            usernames,
           });
         };
         const timer = setInterval(() => {
@@ -127,16 +132,18 @@ async function settle(context: BrowserContext, change: (app: Page) => Promise<un
  * A seeder that got the site from the origin, then the server restarted without the
  * origin seed, so a second visitor can get the site only from the seeder.
  */
-async function seededSite(browser: import('@playwright/test').Browser, label: string): Promise<{ manifest: Manifest; seeder: Awaited<ReturnType<typeof newVisitor>> }> {
+async function seededSite(browser: import('@playwright/test').Browser, label: string, ttlSeconds?: number): Promise<{ manifest: Manifest; seeder: Awaited<ReturnType<typeof newVisitor>> }> {
   await server.close();
-  await start(true);
+  await start(true, ttlSeconds);
   const { manifest } = await publish(server.url, site(label), await generateKeyPair(), 1);
-  // The server restarts under the seeder's open page: a request may find it down or be cut.
-  const seeder = await newVisitor(browser, [/WebSocket/, /ERR_CONNECTION_(REFUSED|RESET)/]);
+  // The server restarts under the seeder's open page: a request may find it down or be
+  // cut (the long poll, /api/ice, the cache-quota frame's page, which the service worker
+  // then reports as ERR_FAILED).
+  const seeder = await newVisitor(browser, [/WebSocket/, /ERR_CONNECTION_(REFUSED|RESET)|ERR_FAILED/]);
   await openSite(seeder.page, siteUrl(manifest.address));
   await waitForPhase(seeder.page, 'ready');
   await server.close();
-  await start(false);
+  await start(false, ttlSeconds);
   await seeder.page.reload();
   await waitForPhase(seeder.page, 'ready');
   return { manifest, seeder };
@@ -239,6 +246,61 @@ test('the visitor\'s own ICE servers replace the operator\'s; with "relay only" 
   expect(visitor.errors()).toEqual([]);
   await visitor.context.close();
   await seeder.context.close();
+});
+
+/** The TURN user name in the page engine's live configuration (see src/swarm/operator-ice.ts). */
+function liveTurnUser(page: Page): Promise<string | undefined> {
+  return page.evaluate(() => {
+    const engine = (globalThis as unknown as { p2pSite?: { engine: { ice?: { live?: { config: RTCConfiguration } } } } }).p2pSite?.engine;
+    return engine?.ice?.live?.config.iceServers?.find((s) => s.username)?.username;
+  });
+}
+
+test('a relay-only page open past its TURN credential\'s expiry relays new connections with the refreshed one', async ({ browser }) => {
+  test.setTimeout(240_000);
+  // Credentials for 60 s: the page asks again at 48 s, and coturn refuses the old ones after 60 s.
+  const { manifest, seeder } = await seededSite(browser, 'long open', 60);
+  const relayed = await newVisitor(browser, ORIGIN_OFF);
+  await recordSelectedPairs(relayed.context);
+  await settle(relayed.context, (app) => app.getByLabel('Only relayed connections (TURN)').check());
+  await openSite(relayed.page, siteUrl(manifest.address));
+  await waitForPhase(relayed.page, 'ready');
+  await relayed.page.waitForFunction(() => (globalThis as unknown as { p2pSite?: { engine: { ice?: { live?: unknown } } } }).p2pSite?.engine.ice?.live !== undefined);
+  const first = (await liveTurnUser(relayed.page))!;
+  expect(first).toMatch(/^\d+:/);
+  const firstExpiry = Number(first.split(':')[0]) * 1000;
+  // The refresh, then the old credential's end: signals in the page, not sleeps here.
+  await relayed.page.waitForFunction(
+    ([old, expiry]) => {
+      const engine = (globalThis as unknown as { p2pSite?: { engine: { ice?: { live?: { config: RTCConfiguration } } } } }).p2pSite?.engine;
+      const user = engine?.ice?.live?.config.iceServers?.find((s) => s.username)?.username;
+      return user !== undefined && user !== old && Date.now() > (expiry as number) + 1000;
+    },
+    [first, firstExpiry] as const,
+    { timeout: 120_000, polling: 500 },
+  );
+  const refreshed = (await liveTurnUser(relayed.page))!;
+  expect(Number(refreshed.split(':')[0])).toBeGreaterThan(Number(first.split(':')[0]));
+
+  // The seeder leaves: a newcomer can get the site only from the relay-only page, which
+  // must allocate a relay now, with the refreshed credential (the first one has expired).
+  await seeder.context.close();
+  const newcomer = await newVisitor(browser, ORIGIN_OFF);
+  await openSite(newcomer.page, siteUrl(manifest.address));
+  await waitForPhase(newcomer.page, 'ready');
+  await expect(newcomer.page.locator('#title')).toHaveText('long open');
+  const seen = await pairs(relayed.page);
+  const carrying = seen.filter((p) => p.bytesSent > PAYLOAD / 2);
+  console.log(`after the refresh: ${JSON.stringify(carrying.map(({ local, remote, bytesSent, usernames }) => ({ local, remote, bytesSent, usernames })))}`);
+  expect(carrying.length, 'the relay-only page sent the site to the newcomer').toBeGreaterThan(0);
+  for (const p of carrying) {
+    expect(p.local).toBe('relay');
+    expect(p.usernames).toEqual([refreshed]);
+  }
+  expect(relayed.errors()).toEqual([]);
+  expect(newcomer.errors()).toEqual([]);
+  await newcomer.context.close();
+  await relayed.context.close();
 });
 
 test('"origin only" never asks for TURN credentials and opens no peer connection', async ({ browser }) => {

@@ -10,7 +10,7 @@ export interface OperatorIceOptions {
   fetch?: typeof fetch;
   /** How long the first answer may take before peers go on without it. */
   timeoutMs?: number;
-  /** After a failed fetch, try again this much later. */
+  /** After failed fetches, try again 5 s later, then twice as long each time, up to this. */
   retryMs?: number;
   now?: () => number;
 }
@@ -32,6 +32,7 @@ export class OperatorIce {
   private timer?: ReturnType<typeof setTimeout>;
   private live?: { key: string; settings: ResourceSettings; config: RTCConfiguration };
   private destroyed = false;
+  private failures = 0;
   private readonly options: Required<Omit<OperatorIceOptions, 'warn'>> & Pick<OperatorIceOptions, 'warn'>;
 
   constructor(options: OperatorIceOptions) {
@@ -80,7 +81,9 @@ export class OperatorIce {
     else this.servers ??= [];
     const now = this.options.now();
     // Four fifths into the credentials' life, so a slow answer still arrives in time.
-    const delay = next ? (expiresAt === null ? undefined : Math.max(10_000, (expiresAt - now) * 0.8)) : this.options.retryMs;
+    // A server that was down (restarting) is asked again soon: relay-only has no relay until then.
+    this.failures = next ? 0 : this.failures + 1;
+    const delay = next ? (expiresAt === null ? undefined : Math.max(10_000, (expiresAt - now) * 0.8)) : Math.min(this.options.retryMs, 5000 * 2 ** (this.failures - 1));
     clearTimeout(this.timer);
     if (delay !== undefined) this.timer = setTimeout(() => this.ask(), delay);
     if (!first && this.live) Object.assign(this.live.config, rtcConfiguration(this.live.settings, this.servers));

@@ -94,19 +94,24 @@ describe('OperatorIce', () => {
   });
 
   it('goes on without the operator\'s servers when the answer is missing or bad, and asks again later', async () => {
-    answers.push(new Error('offline'), { iceServers: [stun], expiresAt: null });
+    answers.push(new Error('offline'), new Error('offline'), 503, { iceServers: [stun], expiresAt: null });
     const { ice, changed } = make();
     const settings = normaliseSettings(undefined);
     ice.configFor(settings);
     await calls(changed, 1);
     const config = ice.configFor(settings)!;
     expect(config.iceServers).toEqual([]);
-    vi.advanceTimersByTime(60_000);
-    await calls(changed, 2);
+    // Again after 5 s, 10 s, 20 s (doubling, up to a minute).
+    for (const [wait, n] of [[5000, 2], [10_000, 3], [20_000, 4]]) {
+      vi.advanceTimersByTime(wait - 1);
+      expect(asked.length).toBe(n - 1);
+      vi.advanceTimersByTime(1);
+      await calls(changed, n);
+    }
     expect(config.iceServers).toEqual([stun]);
     // No TURN, nothing expires: no more asking.
     vi.advanceTimersByTime(10 * 3_600_000);
-    expect(asked.length).toBe(2);
+    expect(asked.length).toBe(4);
     ice.destroy();
   });
 
