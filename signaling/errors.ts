@@ -17,6 +17,7 @@ export type ApiErrorCode =
   | 'E_BAD_REPORT'
   /** A usage report sent from a page of another origin. */
   | 'E_WRONG_ORIGIN'
+  | 'E_CLOSING'
   | 'E_INTERNAL';
 
 /** An error with the HTTP status and body it is answered with. */

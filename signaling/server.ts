@@ -336,6 +336,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       if (waitMs > 0) {
         const reason = await waiters.hold(address, waitMs, req);
         if (reason === 'gone') return;
+        // Stopping: say so, so the page rechecks and finds the server when it is back.
+        if (reason === 'closing') throw new HttpError(503, 'E_CLOSING', 'the server is restarting; ask again in a few seconds');
         if (deniedSite(address)) throw new HttpError(451, 'E_DENIED', 'the operator of this server refuses this site');
         manifest = store.current(address)!;
       }

@@ -11,10 +11,14 @@ import { SiteError, type SiteErrorCode } from './errors.js';
 import { ServerWatch } from './server-watch.js';
 import { UsageReporter } from './usage-report.js';
 import { siteOrigin } from '../swarm/endpoints.js';
+import { askServer } from './ask-server.js';
 import type { EnginePhase, EngineState, PageConditions, ResourceSnapshot } from './engine-state.js';
 
 export type { EnginePhase, EngineState, PageConditions, ResourceSnapshot } from './engine-state.js';
 import { OperatorIce } from '../swarm/operator-ice.js';
+
+/** How long a first visit waits to learn whether the discovery swarm has anyone, when the server has no manifest. */
+const DISCOVERY_COUNT_WAIT_MS = 4000;
 
 /** Performance marks (`p2p:<step>`) so loading can be timed in devtools and benchmarks. */
 function mark(step: string): void {
@@ -53,6 +57,10 @@ export class SiteEngine extends EventTarget {
   private readonly channel = new BroadcastChannel(FILES_CHANNEL);
   private destroyed = false;
   private watch?: ServerWatch;
+  /** Nothing was cached when this engine started. */
+  private firstVisit = false;
+  /** The server answered (or failed) the first manifest request. */
+  private serverHeard = false;
   private readonly savedUsage = new WeakMap<VersionTransfer, { fromPeers: number; fromOrigin: number; uploaded: number }>();
   /** What this page moved, told to the server for its metrics (usage-report.ts). */
   private usageReport?: UsageReporter;
@@ -78,10 +86,12 @@ export class SiteEngine extends EventTarget {
       this.usageReport.start();
       const visited = updateSite(this.options.address, (r) => (r.lastVisit = Date.now()));
       this.record = await getSite(this.options.address);
+      this.firstVisit = !this.record?.current;
       mark('cache-read');
       // Join the peers while the server is asked, unless this address was refused before.
       const joining = this.record?.denied ? undefined : this.startSwarm();
       const server = await this.askServer();
+      this.serverHeard = true;
       await joining;
       await visited;
       if (server === 'denied') {
@@ -89,7 +99,13 @@ export class SiteEngine extends EventTarget {
         return this.fail('E_DENIED', 'the server refuses this address', 'denied');
       }
       this.record = await getSite(this.options.address);
-      if (!this.record?.current && server === 'not-found') return this.fail('E_NOT_PUBLISHED', 'the server has no manifest for this address');
+      if (!this.record?.current && server === 'not-found') {
+        // The server has nothing (a lost store, or a site published elsewhere); peers in
+        // the discovery swarm may. Wait for them only when the tracker counts any, so an
+        // address nobody has still fails at once.
+        if ((await this.othersInDiscovery(DISCOVERY_COUNT_WAIT_MS)) > 0) await this.waitFor(() => Boolean(this.record?.current), this.options.peerManifestWaitMs);
+        if (!this.record?.current) return this.fail('E_NOT_PUBLISHED', 'the server has no manifest for this address');
+      }
       await this.startSwarm();
 
       if (!this.record?.current) {
@@ -172,28 +188,13 @@ export class SiteEngine extends EventTarget {
 
   /** Fetches the newest manifest from the server and offers it to the cache. */
   private async askServer(): Promise<'ok' | 'not-found' | 'denied' | 'unreachable'> {
-    let response: Response;
-    try {
-      response = await fetch(`${this.options.server}/api/sites/${this.options.address}`, {
-        cache: 'no-store',
-        signal: AbortSignal.timeout(this.options.serverTimeoutMs),
-      });
-    } catch {
-      this.state.serverReachable = false;
-      this.emit();
-      return 'unreachable';
-    }
+    const answer = await askServer(this.options.server, this.options.address, this.options.serverTimeoutMs);
     mark('server-answered');
-    this.state.serverReachable = response.status < 500;
-    if (response.status === 451) {
-      await updateSite(this.options.address, (r) => (r.denied = true));
-      return 'denied';
-    }
-    if (this.record?.denied) await updateSite(this.options.address, (r) => (r.denied = false));
-    if (response.status === 404) return 'not-found';
-    if (!response.ok) return 'unreachable';
-    const ok = await this.consider(await response.json().catch(() => undefined), 'server');
-    return ok ? 'ok' : 'unreachable';
+    this.state.serverReachable = answer.kind !== 'unreachable' || (answer.status ?? 500) < 500;
+    if (answer.kind === 'denied') await updateSite(this.options.address, (r) => (r.denied = true));
+    else if (this.record?.denied && answer.kind !== 'unreachable') await updateSite(this.options.address, (r) => (r.denied = false));
+    if (answer.kind !== 'ok') return answer.kind;
+    return (await this.consider(answer.candidate, 'server')) ? 'ok' : 'unreachable';
   }
 
   /**
@@ -210,7 +211,9 @@ export class SiteEngine extends EventTarget {
     }
     mark(`verified-${source}`);
     const hadCurrent = Boolean(this.record?.current);
-    const decision = await offerManifest(manifest, !hadCurrent);
+    // On a first visit nothing is shown until the server was heard, so the highest seq
+    // heard by then is the one shown (a peer's older copy never comes first).
+    const decision = await offerManifest(manifest, !hadCurrent || (this.firstVisit && !this.serving));
     this.record = await getSite(this.options.address);
     if (decision.action === 'conflict') this.warn(`the publisher's key signed two different versions with seq ${manifest.seq}; keeping the one held`);
     if (decision.action === 'accept') {
@@ -226,7 +229,7 @@ export class SiteEngine extends EventTarget {
       newest: () => (this.record ? newestOf(this.record) : undefined),
       received: async (manifest) => {
         const ok = await this.consider(manifest, 'peer');
-        if (ok && this.record?.current && this.state.phase === 'resolving') this.serve(this.record.current);
+        if (ok && this.serverHeard && this.record?.current && this.state.phase === 'resolving') this.serve(this.record.current);
         return ok;
       },
       warn: (m) => this.warn(m),
@@ -359,9 +362,11 @@ export class SiteEngine extends EventTarget {
       onManifest: async (candidate) => void (await this.consider(candidate, 'server')),
       onReachable: (reachable) => {
         this.state.serverReachable = reachable;
-        if (reachable) this.swarm?.reconnectTrackers();
         this.emit();
       },
+      // The server answers: a tracker socket it dropped (a restart) reconnects now, not on
+      // bittorrent-tracker's minutes-long backoff.
+      onAnswer: () => this.swarm?.reconnectTrackers(),
       onDenied: () =>
         void updateSite(this.options.address, (r) => (r.denied = true)).then(async () => {
           await this.swarm?.destroy();
@@ -369,6 +374,18 @@ export class SiteEngine extends EventTarget {
         }),
     });
     this.watch.start(this.record ? newestOf(this.record) : undefined, this.state.serverReachable !== false);
+  }
+
+  /** Others the tracker counts in the discovery swarm, once peers are allowed; 0 when none or not asked within `ms`. */
+  private async othersInDiscovery(ms: number): Promise<number> {
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline && !this.destroyed) {
+      if (this.state.sharing && !this.state.sharing.usePeers) return 0;
+      const others = await this.swarm?.discoveryPeers(this.options.address, Math.min(250, deadline - Date.now()));
+      if (others !== undefined) return others;
+      if (!this.swarm?.usesPeers) await new Promise((r) => setTimeout(r, 100));
+    }
+    return 0;
   }
 
   private fail(code: SiteErrorCode, message: string, phase: EnginePhase = 'error'): void {

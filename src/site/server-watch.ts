@@ -18,6 +18,8 @@ export interface ServerWatchOptions {
   onReachable(reachable: boolean): void;
   /** The server refuses this site now (451). */
   onDenied(): void;
+  /** Any answer from the server (it is up): e.g. reconnect what waits on its own backoff. */
+  onAnswer?: () => void;
   fetch?: typeof fetch;
   waitSeconds?: number;
   retryMs?: number;
@@ -41,7 +43,7 @@ export class ServerWatch {
   private reachable = true;
   private timer: unknown;
   private controller?: AbortController;
-  private readonly o: Required<Omit<ServerWatchOptions, 'onManifest' | 'onReachable' | 'onDenied' | 'url'>> & Pick<ServerWatchOptions, 'onManifest' | 'onReachable' | 'onDenied' | 'url'>;
+  private readonly o: Required<Omit<ServerWatchOptions, 'onManifest' | 'onReachable' | 'onDenied' | 'onAnswer' | 'url'>> & Pick<ServerWatchOptions, 'onManifest' | 'onReachable' | 'onDenied' | 'onAnswer' | 'url'>;
 
   constructor(options: ServerWatchOptions) {
     this.o = {
@@ -105,6 +107,7 @@ export class ServerWatch {
       if (response.status >= 500) throw new Error(`server answered ${response.status}`);
       const wasProbe = !this.reachable;
       this.setReachable(true);
+      this.o.onAnswer?.();
       if (response.status === 451) {
         this.o.onDenied();
         next = this.o.retryMs * 6;

@@ -85,7 +85,7 @@ function closeOffers(tracker: WebSocketTracker): void {
  * Returns the `getAnnounceOpts` to give `client.add` for `torrent`, and, once the torrent
  * exists, call `watch(torrent)` so the tracker's answers steer the offers.
  */
-export function quietTracker(): { getAnnounceOpts: () => { numwant?: number }; watch: (torrent: Torrent) => void } {
+export function quietTracker(onOthers?: (others: number) => void): { getAnnounceOpts: () => { numwant?: number }; watch: (torrent: Torrent) => void } {
   let othersLastTime: number | undefined;
   const attach = (client: TrackerClient) => {
     for (const tracker of client._trackers ?? []) {
@@ -103,6 +103,7 @@ export function quietTracker(): { getAnnounceOpts: () => { numwant?: number }; w
       if (typeof data.complete !== 'number' && typeof data.incomplete !== 'number') return;
       // The counts include this browser.
       othersLastTime = Math.max(0, (data.complete ?? 0) + (data.incomplete ?? 0) - 1);
+      onOthers?.(othersLastTime);
       if (othersLastTime > 0) return;
       const tracker = client._trackers?.find((t) => t.announceUrl === data.announce);
       if (tracker) closeOffers(tracker);

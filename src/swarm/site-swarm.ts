@@ -1,3 +1,5 @@
+// Before webtorrent: its bundle probes the Origin Private File System as it loads (see the guard).
+import './opfs-import-guard.js';
 import WebTorrent, { type ClientOptions, type Torrent, type Wire } from 'webtorrent/dist/webtorrent.min.js';
 import { discoveryTorrent, torrentFile, type Manifest } from '../core/index.js';
 import { manifestExchange, offerOnWires, type ManifestExchangeHooks } from './manifest-exchange.js';
@@ -128,7 +130,10 @@ export class SiteSwarm {
       stored: new Map([['', new Blob([d.bytes as BlobPart])]]),
       onFileComplete: async (_f, blob) => blob,
     });
-    const quiet = quietTracker();
+    const quiet = quietTracker((others) => {
+      this.discoveryOthers.set(address, others);
+      for (const notify of this.othersWaiting.splice(0)) notify();
+    });
     const torrent = this.client.add(torrentFile(d.files, d.torrent, { announce: this.announce }), {
       preloadedStore: store,
       storeCacheSlots: 0,
@@ -142,6 +147,26 @@ export class SiteSwarm {
     });
     torrent.on('warning', (err: Error) => this.options.warn?.(`discovery: ${err.message}`));
     this.discovery.set(address, torrent);
+  }
+
+  private readonly discoveryOthers = new Map<string, number>();
+  private readonly othersWaiting: (() => void)[] = [];
+
+  /**
+   * How many other browsers the tracker counts in the address's discovery swarm: known
+   * after its first announce answer; undefined when not joined or no answer within `timeoutMs`.
+   */
+  async discoveryPeers(address: string, timeoutMs: number): Promise<number | undefined> {
+    const known = this.discoveryOthers.get(address);
+    if (known !== undefined || !this.discovery.has(address)) return known;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.othersWaiting.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    return this.discoveryOthers.get(address);
   }
 
   /** Sends our newest manifest to every connected peer of the address that has an older one. */

@@ -14,7 +14,9 @@ interface WaitingTracker {
   reconnecting?: boolean;
   destroyed?: boolean;
   reconnectTimer?: ReturnType<typeof setTimeout> | null;
+  socket?: { connected?: boolean; once(event: 'connect', listener: () => void): void };
   _openSocket?: () => void;
+  _onSocketConnect?: () => void;
 }
 
 export function reconnectTrackers(client: WebTorrent): number {
@@ -27,6 +29,17 @@ export function reconnectTrackers(client: WebTorrent): number {
       tracker.reconnectTimer = null;
       // `reconnecting` stays set: on connect the library announces again and resets it.
       tracker._openSocket();
+      // All torrents of a page share one socket per tracker URL. A tracker that joins the
+      // shared socket while it is still connecting gets no 'connect' listener from the
+      // library (`_openSocket` only checks `connected`), so it would never announce: listen
+      // for it here. For the tracker that opened the socket this runs after the library's
+      // own handler has reset `reconnecting`, and does nothing.
+      const socket = tracker.socket;
+      if (socket && !socket.connected && typeof tracker._onSocketConnect === 'function') {
+        socket.once('connect', () => {
+          if (tracker.reconnecting && !tracker.destroyed) tracker._onSocketConnect!();
+        });
+      }
       reconnected++;
     }
   }
