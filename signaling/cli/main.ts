@@ -86,9 +86,11 @@ async function publish(folder: string, keyPath: string, passphraseFile: string |
   }
   const res = await fetch(`${server}/api/sites/${address}`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(bundle.manifest) });
   if (!res.ok) throw new Error(`publishing failed: ${await apiError(res)}`);
+  // The server knows its public URL (behind a proxy it is not the one we reached it by).
+  const answered = ((await res.json().catch(() => ({}))) as { url?: unknown }).url;
   console.log(`Published version ${seq} of ${bundle.manifest.files.length} files (${total} bytes)`);
   console.log(`Address: ${address}`);
-  console.log(`URL: ${siteUrl(server, address)}`);
+  console.log(`URL: ${typeof answered === 'string' && /^https?:\/\/[^\s]+$/.test(answered) ? answered : siteUrl(server, address)}`);
 }
 
 async function info(address: string, server: string, seq: number | undefined, torrentPath: string | undefined): Promise<void> {
