@@ -204,7 +204,7 @@ export class P2pSettingsPanel extends LitElement {
           <dt>STUN and TURN servers</dt>
           <dd>To connect you to peers behind routers, your browser may ask the operator's STUN server (or your own) for your public address: it sees your IP address and port, nothing else. When no direct connection can be made, and always with "only relayed connections", what you exchange with peers passes through the TURN relay: it sees your IP address and the peer's, and how much is sent and when, but not what, because WebRTC encrypts it end to end (DTLS). The relay's credentials are short-lived and asked for only when peers are used, never in "origin only" mode.</dd>
           <dt>The origin server</dt>
-          <dd>When it serves files to you it sees your IP address and which files of which site, like any web server.</dd>
+          <dd>When it serves files to you it sees your IP address and which files of which site, like any web server. While a site is open, its page tells the server now and then how many bytes it received from peers and from the server and how many it sent, so the operator can see how much peers carry; nothing else is in those reports. An open page also keeps one request open to hear of new versions at once.</dd>
           <dt>Sites</dt>
           <dd>Each site runs on its own origin: it cannot read your keys or other sites' data. Its pages do receive these sharing settings, ICE servers included, so that they can follow them.</dd>
           <dt>Other websites using the loader</dt>
