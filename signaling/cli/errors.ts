@@ -8,7 +8,9 @@ export type CliErrorCode =
   /** --passphrase-file is missing, unreadable or empty. */
   | 'E_PASSPHRASE_FILE'
   /** The publisher pressed Ctrl-C at the passphrase prompt. */
-  | 'E_CANCELLED';
+  | 'E_CANCELLED'
+  /** The folder's p2psite.json is not valid JSON or names an unknown option. */
+  | 'E_BAD_SITE_CONFIG';
 
 export class CliError extends Error {
   readonly code: CliErrorCode;

@@ -11,13 +11,21 @@ import { CliError } from './errors.js';
 import { readKeyFile, writeKeyFile } from './key-file.js';
 import { PASSPHRASE_ENV, readPassphraseFile } from './passphrase.js';
 import { readFolder } from './read-folder.js';
+import { resolveSiteOptions, takeSiteConfig, type SiteOptions } from './site-options.js';
 
 const USAGE = `Usage:
   p2psite keygen [--out <file>] [--passphrase-file <file>]
                                                    create a key file (default site.key, mode 0600),
                                                    protected by the passphrase in that file if given
   p2psite publish <folder> --key <file> [--passphrase-file <file>] [--server <url>]
-                                                   publish a folder; prints the address and URL
+                 [--entry <path>] [--fallback <path>] [--spa]
+                                                   publish a folder; prints the address and URL.
+                                                   --entry: the start page (default index.html);
+                                                   --spa: a single-page app, its shell answers
+                                                   every unknown path with 200; --fallback: the
+                                                   page for unknown paths (default 404.html).
+                                                   The same as {"entry", "fallback", "spa"} in a
+                                                   p2psite.json at the top of the folder
   p2psite info <address> [--seq <n>] [--torrent <file>] [--server <url>]
                                                    show the published version of a site (or
                                                    version n); --torrent writes its .torrent for
@@ -60,17 +68,14 @@ async function keygen(out: string, passphraseFile: string | undefined): Promise<
   console.log(`Address: ${address}`);
 }
 
-async function publish(folder: string, keyPath: string, passphraseFile: string | undefined, server: string): Promise<void> {
+async function publish(folder: string, keyPath: string, passphraseFile: string | undefined, server: string, flags: SiteOptions): Promise<void> {
   const key = await readKeyFile(keyPath, { file: passphraseFile });
-  const files = await readFolder(folder, (skipped) => process.stderr.write(`skipping hidden ${skipped}\n`));
+  const { files, config } = takeSiteConfig(await readFolder(folder, (skipped) => process.stderr.write(`skipping hidden ${skipped}\n`)));
   const address = addressFromPublicKey(key.publicKey);
   const current = await fetch(`${server}/api/sites/${address}`);
   if (current.status !== 404 && !current.ok) throw new Error(`the server refused to look up the site: ${await apiError(current)}`);
   const seq = current.ok ? ((await current.json()) as Manifest).seq + 1 : 1;
-  const fallback = files.some((f) => f.path === '404.html') ? '404.html' : undefined;
-  // A folder of assets for the embed loader has no page; its entry is then its first file.
-  const hasPage = files.some((f) => f.path === 'index.html') || files.filter((f) => /\.html?$/i.test(f.path)).length === 1;
-  const entry = hasPage ? undefined : [...files].sort((a, b) => (a.path < b.path ? -1 : 1))[0]?.path;
+  const { entry, fallback } = resolveSiteOptions(files, flags, config);
   const bundle = await buildBundle({ files, secretKey: key.secretKey, seq, fallback, entry });
   const total = totalSize(bundle.manifest.files);
   let sent = 0;
@@ -89,6 +94,7 @@ async function publish(folder: string, keyPath: string, passphraseFile: string |
   // The server knows its public URL (behind a proxy it is not the one we reached it by).
   const answered = ((await res.json().catch(() => ({}))) as { url?: unknown }).url;
   console.log(`Published version ${seq} of ${bundle.manifest.files.length} files (${total} bytes)`);
+  console.log(`Start page: ${bundle.manifest.entry}${bundle.manifest.fallback ? `; unknown paths get ${bundle.manifest.fallback}${/(^|\/)404\.html?$/.test(bundle.manifest.fallback) ? ' (404)' : ' (200, single-page app)'}` : ''}`);
   console.log(`Address: ${address}`);
   console.log(`URL: ${typeof answered === 'string' && /^https?:\/\/[^\s]+$/.test(answered) ? answered : siteUrl(server, address)}`);
 }
@@ -117,6 +123,9 @@ async function main(argv: string[]): Promise<void> {
       server: { type: 'string' },
       seq: { type: 'string' },
       torrent: { type: 'string' },
+      entry: { type: 'string' },
+      fallback: { type: 'string' },
+      spa: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -131,7 +140,7 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'keygen') return keygen(values.out ?? 'site.key', passphraseFile);
   if (command === 'publish') {
     if (!arg || !values.key) throw new UsageError('publish needs a folder and --key <file>');
-    return publish(arg, values.key, passphraseFile, server);
+    return publish(arg, values.key, passphraseFile, server, { entry: values.entry, fallback: values.fallback, spa: values.spa });
   }
   if (command === 'info') {
     if (!arg) throw new UsageError('info needs an address');
