@@ -30,8 +30,12 @@ export interface PublishPlan {
   total: number;
   /** The page `/` will show, when there is one. */
   entry?: string;
-  /** 404.html when present. */
+  /** 404.html when present; the shell (with status 200) for a single-page app. */
   fallback?: string;
+  /** The HTML pages, any of which may be the start page. */
+  pages: string[];
+  /** One page and scripts, no 404.html: probably a single-page app (the publisher decides). */
+  looksLikeSpa: boolean;
   /** Problems that stop the publish. */
   errors: PlanIssue[];
   /** Things the publisher should know. */
@@ -84,7 +88,26 @@ export function planPublish(picked: readonly PickedFile[], limits: SiteLimits = 
   const entry = files.some((f) => f.path === 'index.html') ? 'index.html' : html.length === 1 ? html[0].path : undefined;
   if (files.length && entry !== 'index.html') warnings.push({ code: 'W_NO_INDEX', subject: entry });
   const fallback = files.some((f) => f.path === '404.html') ? '404.html' : undefined;
-  return { files, total, entry, fallback, errors, warnings };
+  const pages = html.map((f) => f.path);
+  const looksLikeSpa = pages.length === 1 && entry === 'index.html' && !fallback && files.some((f) => /\.m?js$/i.test(f.path));
+  return { files, total, entry, fallback, pages, looksLikeSpa, errors, warnings };
+}
+
+/** What the publisher chose in the plan: the start page, and whether it is a single-page app. */
+export interface SiteChoice {
+  entry?: string;
+  spa: boolean;
+}
+
+/**
+ * The plan with the publisher's choice applied: a single-page app's unknown paths get its
+ * shell (the start page) with status 200; otherwise a 404.html when there is one.
+ */
+export function applySiteChoice(plan: PublishPlan, choice: SiteChoice): PublishPlan {
+  const entry = choice.entry && plan.pages.includes(choice.entry) ? choice.entry : plan.entry;
+  const notFound = plan.files.some((f) => f.path === '404.html') ? '404.html' : undefined;
+  const warnings = plan.warnings.filter((w) => w.code !== 'W_NO_INDEX' || !choice.entry);
+  return { ...plan, entry, fallback: choice.spa ? entry : notFound, warnings };
 }
 
 /** Dropping a folder gives paths like `my-site/index.html`; the site starts inside it. */

@@ -5,7 +5,8 @@ import { loadKey, listKeys, saveKey } from './keys-store.js';
 import { errorText, planIssueText } from './messages.js';
 import { previewDocument } from './preview.js';
 import { currentManifest, diffPlan, publishSite, PublishError, type PublishStep } from './publish.js';
-import { fileTree, planPublish, type PickedFile, type PublishPlan, type TreeNode } from './publish-plan.js';
+import { applySiteChoice, fileTree, planPublish, type PickedFile, type PublishPlan, type SiteChoice, type TreeNode } from './publish-plan.js';
+import './site-choice-view.js';
 import './qr-view.js';
 import { filesFromDrop, filesFromList } from './read-drop.js';
 import { publisherSwarmOptions, seeding } from './seeding.js';
@@ -40,6 +41,9 @@ export class P2pPublish extends LitElement {
     copied: { state: true },
   };
   plan?: PublishPlan;
+  /** The plan as read, before the publisher's start-page and single-page-app choice. */
+  private planned?: PublishPlan;
+  private choice: SiteChoice = { spa: false };
   /** '' for a new site, else the address of one of ours. */
   target = '';
   sites: { address: string }[] = [];
@@ -126,7 +130,10 @@ export class P2pPublish extends LitElement {
     this.result = undefined;
     this.preview = undefined;
     try {
-      this.plan = planPublish(await files);
+      const planned = planPublish(await files);
+      this.choice = { spa: planned.looksLikeSpa };
+      this.plan = applySiteChoice(planned, this.choice);
+      this.planned = planned;
     } catch {
       this.plan = undefined;
       this.error = errorText('E_READ_FAILED');
@@ -269,6 +276,14 @@ export class P2pPublish extends LitElement {
         <h3 id="plan-h">${plan.files.length} ${plan.files.length === 1 ? 'file' : 'files'}, ${formatBytes(plan.total)}</h3>
         ${plan.entry ? html`<span class="muted small">Start page <code>${plan.entry}</code>${plan.fallback ? html` · unknown paths show <code>${plan.fallback}</code>` : nothing}</span>` : nothing}
       </div>
+      <p2p-site-choice
+        .plan=${this.planned}
+        .choice=${this.choice}
+        @choice=${(e: CustomEvent<SiteChoice>) => {
+          this.choice = e.detail;
+          if (this.planned) this.plan = applySiteChoice(this.planned, this.choice);
+        }}
+      ></p2p-site-choice>
       <div aria-live="polite">
         ${plan.errors.map((i) => html`<p class="note error" data-code=${i.code}>${planIssueText(i)}</p>`)}
         ${plan.warnings.map((i) => html`<p class="note warning" data-code=${i.code}>${planIssueText(i)}</p>`)}

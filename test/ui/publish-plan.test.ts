@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fileTree, planPublish } from '../../src/ui/publish-plan.js';
+import { applySiteChoice, fileTree, planPublish } from '../../src/ui/publish-plan.js';
 
 const f = (path: string, size = 10) => ({ path, size });
 
@@ -31,6 +31,23 @@ describe('publish plan', () => {
       { code: 'E_RESERVED_PATH', subject: 'seed/x.png' },
     ]);
     expect(plan.files.map((x) => x.path)).toEqual(['announcements.html', 'index.html']);
+  });
+
+  it('suggests a single-page app for one page with scripts, and applies the start page and app choice', () => {
+    const spa = planPublish([f('dist/index.html'), f('dist/assets/app-1a2b.js'), f('dist/assets/app.css')]);
+    expect(spa.looksLikeSpa).toBe(true);
+    expect(applySiteChoice(spa, { spa: true }).fallback).toBe('index.html');
+    expect(applySiteChoice(spa, { spa: false }).fallback).toBeUndefined();
+    expect(planPublish([f('index.html'), f('404.html'), f('app.js')]).looksLikeSpa).toBe(false);
+    expect(planPublish([f('index.html'), f('about.html'), f('app.js')]).looksLikeSpa).toBe(false);
+
+    const deck = planPublish([f('index.html'), f('demo.html'), f('404.html'), f('js/reveal.js')]);
+    expect(deck.pages).toEqual(['404.html', 'demo.html', 'index.html']);
+    const chosen = applySiteChoice(deck, { entry: 'demo.html', spa: false });
+    expect(chosen).toMatchObject({ entry: 'demo.html', fallback: '404.html' });
+    expect(applySiteChoice(deck, { entry: 'demo.html', spa: true }).fallback).toBe('demo.html');
+    // A start page that is not one of the pages is ignored.
+    expect(applySiteChoice(deck, { entry: 'nope.html', spa: false }).entry).toBe('index.html');
   });
 
   it('builds a folder tree with summed sizes, folders first', () => {
