@@ -9,6 +9,8 @@ import { LOCAL_APP_HOSTNAME } from '../src/settings/messages.js';
 import { parsePublicUrl, publicSiteUrl, publicTrackerUrl, PublicUrlError } from './public-url.js';
 import { ICE_HELP, iceConfigFromFlags } from './ice-flags.js';
 import { IceConfigError } from './ice-servers.js';
+import { ENDPOINTS_HELP, endpointsFromFlags } from './endpoints-flags.js';
+import { EndpointsConfigError } from './endpoints-answer.js';
 
 const HELP = `Usage: node --import tsx signaling/main.ts [options]
 
@@ -76,12 +78,16 @@ const { values } = parseArgs({
     'turn-secret-file': { type: 'string' },
     'turn-ttl': { type: 'string' },
     'held-manifest-requests': { type: 'string' },
+    tracker: { type: 'string', multiple: true },
+    mirror: { type: 'string', multiple: true },
+    'peer-server': { type: 'string', multiple: true },
+    'no-tracker': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 
 if (values.help) {
-  process.stdout.write(`${HELP}\n${ICE_HELP}`);
+  process.stdout.write(`${HELP}\n${ICE_HELP}\n${ENDPOINTS_HELP}`);
   process.exit(0);
 }
 
@@ -127,6 +133,15 @@ const ice = (() => {
     process.exit(2);
   }
 })();
+const endpoints = (() => {
+  try {
+    return endpointsFromFlags(values, env);
+  } catch (err) {
+    if (!(err instanceof EndpointsConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
+})();
 const publicUrl = (() => {
   const text = values['public-url'] ?? env.P2P_PUBLIC_URL;
   if (!text) return undefined;
@@ -152,6 +167,7 @@ const server = await startServer({
   trustProxy: values['trust-proxy'] || env.P2P_TRUST_PROXY === '1',
   limits,
   ice,
+  endpoints,
 }).catch((err: NodeJS.ErrnoException) => {
   const hint = err.code === 'EADDRINUSE' ? ' (the port is taken: pick another with --port)' : err.code === 'EACCES' ? ' (not allowed: use a port above 1023)' : '';
   process.stderr.write(`Cannot start the server: ${err.message}${hint}\n`);

@@ -22,6 +22,10 @@ import { RateLimiter } from './rate-limit.js';
 import { distFile } from './static-files.js';
 import { SiteStore } from './storage.js';
 import { DEFAULT_TRACKER_LIMITS, Tracker } from './tracker.js';
+import { DhtPointers, type ServerDhtOptions } from './dht-pointers.js';
+import { pointerRoute } from './dht-pointer-route.js';
+import { NO_EXTRA_ENDPOINTS, sendEndpointsAnswer, type EndpointsConfig } from './endpoints-answer.js';
+import { PeerServers } from './peer-servers.js';
 
 export interface ServerLimits {
   /** Largest manifest upload. */
@@ -104,6 +108,10 @@ export interface ServerOptions {
   log?: LogSink;
   /** STUN and TURN servers pages get from `/api/ice` (signaling/ice-servers.ts); none by default. */
   ice?: OperatorIceConfig;
+  /** Join the BitTorrent DHT: re-put publishers' signed pointers, resolve unknown addresses (signaling/dht-pointers.ts). Off by default. */
+  dht?: ServerDhtOptions;
+  /** Extra trackers, mirrors and peer servers, and whether the built-in tracker runs (signaling/endpoints-answer.ts). */
+  endpoints?: EndpointsConfig;
 }
 
 export interface RunningServer {
@@ -173,6 +181,19 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   // A site is refused when its address, or any of its versions' info hashes, is listed.
   const deniedSite = (address: string) => denylist.has(address) || store.infoHashesOf(address).some((ih) => denylist.has(ih));
   const denied = (m: Manifest) => deniedSite(m.address);
+  const pointers = options.dht ? await DhtPointers.start({ node: options.dht, reputMs: options.dht.reputMs, store, log, refused: (a, ih) => deniedSite(a) || (ih !== undefined && denylist.has(ih)) }) : undefined;
+  const endpoints = options.endpoints ?? NO_EXTRA_ENDPOINTS;
+  // Manifests and files this server lacks come from its peer servers, verified like any upload.
+  const peers = new PeerServers({
+    urls: endpoints.peerServers,
+    store,
+    siteLimits,
+    maxBodyBytes: limits.maxBodyBytes,
+    maxBlobBytes: limits.maxBlobBytes,
+    log,
+    refused: (m) => deniedSite(m.address) || denylist.has(m.torrent.infoHash),
+    stored: (m) => waiters.wake(m.address),
+  });
 
   const tracker = new Tracker({
     log,
@@ -242,6 +263,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       res.end(metrics.text());
       return;
     }
+    if (segment === 'announce' && exact && !endpoints.builtInTracker) throw new HttpError(404, 'E_NOT_FOUND', 'this server runs no tracker (--no-tracker); its pages use the trackers in /api/endpoints');
     if (segment === 'announce' && exact) throw new HttpError(426, 'E_UPGRADE_REQUIRED', `the tracker speaks WebSocket only: connect to ${publicUrl ? publicTrackerUrl(publicUrl) : 'ws://<this host>/announce'}`);
     if (segment === 'api') return api(req, res, rest, method, host);
     if (segment === 'seed') return seed(req, res, rest, method, host);
@@ -276,6 +298,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       if (method === 'GET' || method === 'HEAD') return manifestAnswer(req, res, address);
       if (method === 'PUT') return publish(req, res, address);
       throw new HttpError(405, 'E_METHOD', `${method} is not allowed on a site`);
+    }
+    if (rest[0] === 'sites' && rest.length === 3 && rest[2] === 'pointer') {
+      if (!isAddress(rest[1])) throw new HttpError(400, 'E_BAD_ADDRESS', 'that is not a site address (52 lowercase base32 characters)');
+      if (deniedSite(rest[1])) throw new HttpError(451, 'E_DENIED', 'the operator of this server refuses this site');
+      return pointerRoute(req, res, method, rest[1], { pointers, take: () => publishLimiter.take(clientIp(req)) });
     }
     if (rest[0] === 'sites' && rest.length === 3 && (method === 'GET' || method === 'HEAD')) {
       // One stored version by its seq (`p2psite info --seq`): older versions' swarms still complete.
@@ -317,6 +344,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       throw new HttpError(405, 'E_METHOD', `${method} is not allowed on a blob`);
     }
     if (rest[0] === 'ice' && rest.length === 1) return sendIceAnswer(res, method, ice);
+    if (rest[0] === 'endpoints' && rest.length === 1) return sendEndpointsAnswer(res, method, endpoints, host.kind === 'site' ? host.address : undefined);
     if (rest[0] === 'blobs') throw new HttpError(400, 'E_BAD_REQUEST', 'blob names are 64 lowercase hex characters (their sha256)');
     throw new HttpError(404, 'E_NOT_FOUND', `no API at /api/${rest.join('/').slice(0, 200)}`);
   }
@@ -328,8 +356,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
    */
   async function manifestAnswer(req: IncomingMessage, res: ServerResponse, address: string): Promise<void> {
     const headers = { ...CORS_HEADERS, 'Cache-Control': 'no-cache' };
-    let manifest = store.current(address);
-    if (!manifest) throw new HttpError(404, 'E_NOT_FOUND', 'nothing is published at this address');
+    // Not held here: a peer server may have it (stored here once verified). Held: a newer one
+    // may have been published on a peer; asked in the background, at most every 30 s.
+    let manifest = store.current(address) ?? (await peers.lookup(address));
+    if (manifest) void peers.lookup(address);
+    // Not here: the DHT may still name a version (a 404 E_POINTER_ONLY carrying the pointer).
+    if (!manifest) throw (await pointers?.notFound(address)) ?? new HttpError(404, 'E_NOT_FOUND', 'nothing is published at this address');
     const held = req.headers['if-none-match'];
     if (held === manifestEtag(manifest)) {
       const waitMs = preferredWaitMs(String(req.headers.prefer ?? ''));
@@ -440,6 +472,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       socket.end(`HTTP/1.1 421 Misdirected Request\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${wrongHost(publicUrl).message}`);
       return;
     }
+    if (!endpoints.builtInTracker) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\nthis server runs no tracker (--no-tracker)');
+      return;
+    }
     const ip = clientIp(req);
     if (forwardedCap && !forwardedCap.admitSocket(socket, ip)) return;
     tracker.handleUpgrade(req, socket, head, ip);
@@ -468,7 +504,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   // A wildcard bind is reached through loopback; IPv6 literals need brackets in a URL.
   const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
   const url = `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
-  log.info('listening', { url, ...(publicUrl ? { publicUrl: publicUrl.appOrigin } : {}), origin: originOn, sites: store.siteCount });
+  log.info('listening', { url, ...(publicUrl ? { publicUrl: publicUrl.appOrigin } : {}), origin: originOn, tracker: endpoints.builtInTracker, trackers: endpoints.trackers.length, mirrors: endpoints.mirrors.length, peerServers: endpoints.peerServers.length, sites: store.siteCount });
 
   let closing: Promise<void> | undefined;
   return {
@@ -482,6 +518,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     close() {
       closing ??= (async () => {
         denylist.stop();
+        await pointers?.close();
         clearInterval(sweep);
         waiters.close();
         for (const socket of upgraded) socket.destroy();

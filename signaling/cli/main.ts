@@ -3,6 +3,7 @@
  *   p2psite keygen [--out site.key] [--passphrase-file <file>]
  *   p2psite publish <folder> --key site.key [--passphrase-file <file>] [--server http://localhost:8080]
  *   p2psite info <address> [--seq <n>] [--torrent <file>] [--server http://localhost:8080]
+ *   p2psite mirror <address> <folder> [--seq <n>] [--server http://localhost:8080]
  */
 import { parseArgs } from 'node:util';
 import { addressFromPublicKey, buildBundle, generateKeyPair, isCoreError, totalSize, type Manifest } from '../../src/core/index.js';
@@ -11,6 +12,7 @@ import { CliError } from './errors.js';
 import { readKeyFile, writeKeyFile } from './key-file.js';
 import { PASSPHRASE_ENV, readPassphraseFile } from './passphrase.js';
 import { readFolder } from './read-folder.js';
+import { writeMirror } from './write-mirror.js';
 import { resolveSiteOptions, takeSiteConfig, type SiteOptions } from './site-options.js';
 
 const USAGE = `Usage:
@@ -30,6 +32,10 @@ const USAGE = `Usage:
                                                    show the published version of a site (or
                                                    version n); --torrent writes its .torrent for
                                                    any BitTorrent client and prints its magnet link
+  p2psite mirror <address> <folder> [--seq <n>] [--server <url>]
+                                                   write a version's files (verified) in the
+                                                   webseed layout <folder>/<infoHash>/<address>/<path>,
+                                                   to upload to any static host named by --mirror
 Key files are the app's format: an exported key works here, and a key made here imports
 into the app. A protected key's passphrase comes from --passphrase-file, else
 $${PASSPHRASE_ENV}, else a prompt when stdin is a terminal.
@@ -147,6 +153,16 @@ async function main(argv: string[]): Promise<void> {
     if (values.seq !== undefined && !/^[1-9]\d{0,15}$/.test(values.seq)) throw new UsageError(`--seq takes a version number from 1, not "${values.seq.slice(0, 40)}"`);
     if (values.torrent === '') throw new UsageError('--torrent needs a file name');
     return info(arg, server, values.seq === undefined ? undefined : Number(values.seq), values.torrent);
+  }
+  if (command === 'mirror') {
+    const folder = positionals[2];
+    if (!arg || !folder) throw new UsageError('mirror needs an address and a folder');
+    if (values.seq !== undefined && !/^[1-9]\d{0,15}$/.test(values.seq)) throw new UsageError(`--seq takes a version number from 1, not "${values.seq.slice(0, 40)}"`);
+    const m = await fetchVersion(server, arg, values.seq === undefined ? undefined : Number(values.seq), apiError);
+    const written = await writeMirror(server, m, folder, progressBar);
+    console.log(`Mirrored version ${m.seq} (${m.files.length} files, ${written} written) to ${folder}/${m.torrent.infoHash}/`);
+    console.log(`Upload ${folder} to a static host that answers range requests with CORS, and name its URL with --mirror`);
+    return;
   }
   throw new UsageError(`unknown command "${command}"`);
 }

@@ -11,6 +11,7 @@ import { SiteError, type SiteErrorCode } from './errors.js';
 import { ServerWatch } from './server-watch.js';
 import { UsageReporter } from './usage-report.js';
 import { siteOrigin } from '../swarm/endpoints.js';
+import { fetchExtraEndpoints, withExtraEndpoints } from '../swarm/extra-endpoints.js';
 import { askServer } from './ask-server.js';
 import type { EnginePhase, EngineState, PageConditions, ResourceSnapshot } from './engine-state.js';
 
@@ -19,6 +20,8 @@ import { OperatorIce } from '../swarm/operator-ice.js';
 
 /** How long a first visit waits to learn whether the discovery swarm has anyone, when the server has no manifest. */
 const DISCOVERY_COUNT_WAIT_MS = 4000;
+/** How long the swarm waits for the operator's extra trackers and mirrors before starting without them. */
+const EXTRA_ENDPOINTS_WAIT_MS = 3000;
 
 /** Performance marks (`p2p:<step>`) so loading can be timed in devtools and benchmarks. */
 function mark(step: string): void {
@@ -131,10 +134,11 @@ export class SiteEngine extends EventTarget {
     this.swarmStarting ??= (async () => {
       // WebTorrent is loaded here rather than with the page's first script: evaluating its
       // bundle is the largest piece of start-up work, and on its own it is a shorter task.
-      const { SiteSwarm } = await import('../swarm/site-swarm.js');
+      // The operator's extra trackers and mirrors come from the site's origin meanwhile.
+      const [{ SiteSwarm }, extra] = await Promise.all([import('../swarm/site-swarm.js'), fetchExtraEndpoints(siteOrigin(this.options.server, this.options.address), EXTRA_ENDPOINTS_WAIT_MS)]);
       // No peers before the visitor's choice is known: the origin seed starts at once, and
       // peers join the running transfers when the settings allow them.
-      this.swarm = new SiteSwarm({ endpoints: this.endpoints(), warn: (m) => this.warn(m), ...this.options.swarm, usePeers: false });
+      this.swarm = new SiteSwarm({ endpoints: withExtraEndpoints(this.endpoints(), extra), warn: (m) => this.warn(m), ...this.options.swarm, usePeers: false });
       void this.options.resources().then((known) => {
         this.resources ??= known; // A change that came meanwhile is newer.
         this.updateResources();

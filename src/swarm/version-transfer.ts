@@ -15,6 +15,8 @@ export interface SwarmEndpoints {
   announce: string[];
   /** Origin seed base, e.g. `http://127.0.0.1:8080/seed/`; the info hash and `/` are appended. */
   seedBase: string;
+  /** More webseed bases in the same layout (the operator's mirrors, src/swarm/extra-endpoints.ts); each probed before use. */
+  mirrors?: string[];
 }
 
 export interface TransferStats {
@@ -91,8 +93,8 @@ export class VersionTransfer {
   private watchdog?: ReturnType<typeof setInterval>;
   private resolveDone!: () => void;
   private destroyed = false;
-  /** The origin seed's URL once it answered for this version; a new torrent gets it at once. */
-  private webSeedUrl?: string;
+  /** The origin seed's and mirrors' URLs once they answered for this version; a new torrent gets them at once. */
+  private readonly webSeedUrls: string[] = [];
   private readonly report: () => void;
   private readonly reportSoon: () => void;
   /** Peer ids refused for the rest of this transfer. */
@@ -188,7 +190,7 @@ export class VersionTransfer {
     torrent.on('ready', () => {
       this.store.completeReadyFiles();
       this.prioritiseEntry();
-      if (this.webSeedUrl && !torrent.destroyed) torrent.addWebSeed(this.webSeedUrl);
+      for (const url of this.webSeedUrls) if (!torrent.destroyed) torrent.addWebSeed(url);
     });
     if (complete) {
       queueMicrotask(() => this.finish());
@@ -254,26 +256,34 @@ export class VersionTransfer {
       if (this.stats.usingOrigin || !options.useOrigin || torrent.destroyed) return;
       this.stats.usingOrigin = true;
       this.stopWatchdog();
-      // Ask once whether the origin serves this version: WebTorrent retries a failing
+      // Ask each seed once whether it serves this version: WebTorrent retries a failing
       // webseed without end, and can keep a piece reserved for it that a peer would send.
-      const seedUrl = `${options.endpoints.seedBase}${manifest.torrent.infoHash}/`;
+      // A mirror is checked the same way as the origin; its bytes are hash-checked like any peer's.
       const probe = manifest.files.find((f) => f.size > 0) ?? manifest.files[0];
-      const probeUrl = `${seedUrl}${encodeURIComponent(manifest.torrent.name)}/${probe.path.split('/').map(encodeURIComponent).join('/')}`;
-      fetch(probeUrl, { method: 'HEAD', cache: 'no-store' }).then(
-        (res) => {
-          if (!res.ok) {
-            options.warn?.(`the origin seed does not serve this version (${res.status}); peers only`);
-            return;
-          }
-          // WebTorrent treats a one-file torrent's webseed URL as the file itself (BEP 19
-          // says so for single-file torrents); give it the file's URL then.
-          this.webSeedUrl = manifest.files.length === 1 ? probeUrl : seedUrl;
-          // The torrent now, which is a newer one if the transfer moved meanwhile.
-          if (!this.current.destroyed && this.current.ready) this.current.addWebSeed(this.webSeedUrl);
-          this.report();
-        },
-        () => options.warn?.('the origin seed is unreachable; peers only'),
-      );
+      const bases = [options.endpoints.seedBase, ...(options.endpoints.mirrors ?? [])];
+      bases.forEach((base, i) => {
+        const what = i === 0 ? 'the origin seed' : `the mirror ${new URL(base).host}`;
+        const seedUrl = `${base}${manifest.torrent.infoHash}/`;
+        const probeUrl = `${seedUrl}${encodeURIComponent(manifest.torrent.name)}/${probe.path.split('/').map(encodeURIComponent).join('/')}`;
+        fetch(probeUrl, { method: 'HEAD', cache: 'no-store' }).then(
+          (res) => {
+            const length = res.headers.get('content-length');
+            if (!res.ok || (length !== null && Number(length) !== probe.size)) {
+              options.warn?.(`${what} does not serve this version (${res.status}); ${i === 0 ? 'peers and mirrors' : 'not using it'}`);
+              return;
+            }
+            // WebTorrent treats a one-file torrent's webseed URL as the file itself (BEP 19
+            // says so for single-file torrents); give it the file's URL then.
+            const url = manifest.files.length === 1 ? probeUrl : seedUrl;
+            if (this.webSeedUrls.includes(url)) return;
+            this.webSeedUrls.push(url);
+            // The torrent now, which is a newer one if the transfer moved meanwhile.
+            if (!this.current.destroyed && this.current.ready) this.current.addWebSeed(url);
+            this.report();
+          },
+          () => options.warn?.(`${what} is unreachable; not using it`),
+        );
+      });
     };
     if (!options.usePeers) {
       torrent.once('ready', useOrigin);
