@@ -1,0 +1,154 @@
+import { HttpError } from './errors.js';
+import type { Logger } from './log.js';
+import { DhtNode, type DhtNodeOptions } from './dht-node.js';
+import { pointerJson, type SitePointer } from './dht-pointer.js';
+
+/** What the pointers need of the store: a stored version by address and seq. */
+export interface PointerStore {
+  infoHashesOf(address: string): string[];
+  byInfoHash(infoHash: string): { address: string; seq: number } | undefined;
+  current(address: string): { seq: number } | undefined;
+}
+
+/** The server's `dht` option: where its DHT node listens and joins, and how often it re-puts. */
+export type ServerDhtOptions = DhtNodeOptions & { reputMs?: number };
+
+export interface DhtPointersOptions {
+  node: DhtNodeOptions;
+  store: PointerStore;
+  /** True when the operator refuses this site (its address, or any info hash given). */
+  refused: (address: string, infoHash?: string) => boolean;
+  log: Logger;
+  /**
+   * How often each held pointer is put again. BEP 44 leaves expiry to the storing node;
+   * the reference implementation (libtorrent) drops items after 2 hours and BEP 44 asks
+   * publishers to re-put, so: every hour by default.
+   */
+  reputMs?: number;
+  /** How long a DHT answer for an unknown address is reused (default 60 s), so 404s cannot make the server flood the DHT. */
+  resolveCacheMs?: number;
+  /** DHT lookups in flight at once (default 16); beyond, the plain 404 is answered. */
+  maxLookups?: number;
+}
+
+/**
+ * The server's side of the DHT pointer: it keeps the pointers publishers give it (it
+ * cannot sign one itself), puts each on the DHT and puts it again every `reputMs`; and it
+ * looks up addresses it does not host, so that "nothing here" is not said of a site the
+ * DHT knows.
+ */
+export class DhtPointers {
+  /** address -> the highest-seq pointer seen, given here or found on the DHT. */
+  private readonly seen = new Map<string, SitePointer>();
+  /** addresses whose pointer this server re-puts (given with a stored version). */
+  private readonly held = new Set<string>();
+  private readonly lookups = new Map<string, { at: number; result: Promise<SitePointer | undefined> }>();
+  private inFlight = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  private constructor(
+    readonly node: DhtNode,
+    private readonly o: DhtPointersOptions,
+  ) {
+    this.timer = setInterval(() => void this.reputAll(), o.reputMs ?? 60 * 60_000);
+    this.timer.unref();
+  }
+
+  /** Joins the DHT. @throws {DhtError} E_DHT_START */
+  static async start(options: DhtPointersOptions): Promise<DhtPointers> {
+    return new DhtPointers(await DhtNode.start(options.node), options);
+  }
+
+  /**
+   * Takes a verified pointer for a stored version and puts it on the DHT (in the
+   * background: the answer does not wait for the DHT).
+   * @throws {HttpError} 404 E_NOT_FOUND without that version here, 409 E_POINTER_MISMATCH
+   *   when the version's info hash differs, 409 E_STALE_SEQ below a pointer already held.
+   */
+  accept(pointer: SitePointer): SitePointer {
+    const { address, seq, infoHash } = pointer;
+    const version = this.o.store.infoHashesOf(address).map((ih) => ({ ih, m: this.o.store.byInfoHash(ih) })).find((x) => x.m?.seq === seq);
+    if (!version) throw new HttpError(404, 'E_NOT_FOUND', `this server holds no version ${seq} of this site; publish the manifest first, then its pointer`);
+    if (version.ih !== infoHash) throw new HttpError(409, 'E_POINTER_MISMATCH', `version ${seq} here has info hash ${version.ih}, the pointer names ${infoHash}; sign the pointer for the published manifest`);
+    const known = this.seen.get(address);
+    if (known && known.seq > seq) throw new HttpError(409, 'E_STALE_SEQ', `a pointer with seq ${known.seq} is already known; publish a newer version`, { currentSeq: known.seq });
+    this.seen.set(address, pointer);
+    this.held.add(address);
+    this.lookups.delete(address);
+    void this.putOne(pointer);
+    return pointer;
+  }
+
+  /** The pointer held or seen for `address`, if any. */
+  known(address: string): SitePointer | undefined {
+    const p = this.seen.get(address);
+    return p && !this.o.refused(address, p.infoHash) ? p : undefined;
+  }
+
+  /**
+   * For an address with no stored manifest: the 404 to answer. When the DHT (or an earlier
+   * answer) names a version, the 404 says so (E_POINTER_ONLY with the pointer), so a
+   * client looks for it among peers instead of concluding nothing is published.
+   */
+  async notFound(address: string): Promise<HttpError> {
+    const plain = new HttpError(404, 'E_NOT_FOUND', 'nothing is published at this address');
+    const found = await this.resolve(address);
+    if (!found) return plain;
+    // The pointer of a refused version is not repeated, whatever the DHT says.
+    if (this.o.refused(address, found.infoHash)) return new HttpError(451, 'E_DENIED', 'the operator of this server refuses this site');
+    return new HttpError(404, 'E_POINTER_ONLY', `this server holds no manifest, but the DHT says version ${found.seq} exists with info hash ${found.infoHash}: look for it among peers`, { pointer: pointerJson(found) });
+  }
+
+  /** A DHT lookup, shared by concurrent requests and reused for a while; never throws. */
+  private resolve(address: string): Promise<SitePointer | undefined> {
+    const now = Date.now();
+    const cached = this.lookups.get(address);
+    if (cached && now - cached.at < (this.o.resolveCacheMs ?? 60_000)) return cached.result;
+    if (this.inFlight >= (this.o.maxLookups ?? 16)) return Promise.resolve(this.seen.get(address));
+    if (this.lookups.size > 10_000) this.lookups.clear();
+    this.inFlight++;
+    const result = this.node.get(address).then(
+      (got) => this.take(address, got),
+      (err: Error) => {
+        this.o.log.warn('dht_get_failed', { address, message: err.message.slice(0, 200) });
+        return this.seen.get(address);
+      },
+    ).finally(() => this.inFlight--);
+    this.lookups.set(address, { at: now, result });
+    return result;
+  }
+
+  /** A verified pointer from the DHT is taken only when its seq is not below one already seen (BEP 44: seq only grows). */
+  private take(address: string, got: SitePointer | undefined): SitePointer | undefined {
+    const known = this.seen.get(address);
+    if (!got) return known;
+    if (known && got.seq < known.seq) {
+      this.o.log.warn('dht_stale_pointer', { address, seq: got.seq, known: known.seq });
+      return known;
+    }
+    if (!known || got.seq > known.seq) this.seen.set(address, got);
+    return this.seen.get(address);
+  }
+
+  private async putOne(pointer: SitePointer): Promise<void> {
+    try {
+      const nodes = await this.node.put(pointer);
+      this.o.log.info('dht_put', { address: pointer.address, seq: pointer.seq, nodes });
+    } catch (err) {
+      this.o.log.warn('dht_put_failed', { address: pointer.address, seq: pointer.seq, message: String((err as Error)?.message ?? err).slice(0, 200) });
+    }
+  }
+
+  /** Puts every held pointer again, one at a time; refused sites' pointers are not. */
+  async reputAll(): Promise<void> {
+    for (const address of this.held) {
+      const p = this.seen.get(address);
+      if (p && !this.o.refused(address, p.infoHash)) await this.putOne(p);
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.node.close();
+  }
+}
