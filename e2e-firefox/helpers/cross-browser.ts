@@ -28,13 +28,13 @@ export interface TransferResult {
  * loads it, so every byte it gets comes over WebRTC from the other browser.
  * Each browser has its own profile (Firefox) or context (Chromium).
  */
-export async function transferBetweenBrowsers(chromium: PwBrowser, direction: Direction, options: { extraBytes?: number; timeoutMs?: number; firefoxPrefs?: Record<string, unknown> } = {}): Promise<TransferResult> {
+export async function transferBetweenBrowsers(chromium: PwBrowser, direction: Direction, options: { extraBytes?: number; timeoutMs?: number; firefoxPrefs?: Record<string, unknown>; seederInBackground?: boolean } = {}): Promise<TransferResult> {
   const timeout = options.timeoutMs ?? 60_000;
   const ts = await startTestServer();
   const context = await chromium.newContext();
   // The seeder's tracker socket drops when the server restarts with the origin off; the
   // visitor's boot page reads once that the origin seed does not serve this version.
-  const allow = [/WebSocket|NetworkError|can.t establish a connection/, /503|origin seed does not serve/];
+  const allow = [/WebSocket|NetworkError|can.t establish a connection|connection to ws:.*was interrupted while the page was loading/, /503|origin seed does not serve/];
   const firefox = await launchFirefox({ allow, prefs: options.firefoxPrefs });
   try {
     const page = await context.newPage();
@@ -62,6 +62,12 @@ export async function transferBetweenBrowsers(chromium: PwBrowser, direction: Di
     await seederReady();
     const originBefore = await originBytes(ts.url, address);
 
+    if (options.seederInBackground) {
+      // Another tab in front of the seeder's, as when a visitor keeps a site open in a tab
+      // they are not looking at (Firefox then throttles that tab's timers).
+      const front = direction === 'firefox-to-chromium' ? await firefox.browser.newPage() : await context.newPage();
+      await front.bringToFront();
+    }
     const started = Date.now();
     const visitor = direction === 'chromium-to-firefox' ? { firefox: firefox.page } : { chromium: page };
     if (visitor.firefox) await openSite(visitor.firefox, url, '#title', timeout);

@@ -28,6 +28,7 @@ export class P2pBoot extends LitElement {
     .error { border-left: 4px solid #cf222e; padding: 0.5rem 0.9rem; background: color-mix(in srgb, #cf222e 8%, transparent); border-radius: 4px; }
     .error h2 { font-size: 1.05rem; margin: 0 0 0.25rem; }
     .error p { margin: 0; }
+    .open-elsewhere { font-size: 0.9rem; word-break: break-all; }
     button { font: inherit; margin-top: 0.9rem; padding: 0.4rem 1rem; border-radius: 6px; border: 1px solid currentColor; background: transparent; color: inherit; cursor: pointer; }
   `;
 
@@ -39,6 +40,9 @@ export class P2pBoot extends LitElement {
       return html`<div class="card" role="alert">
         <div class="error"><h2>${title}</h2><p>${advice}</p></div>
         <p class="address">${s.address}</p>
+        ${s.error.code === 'E_STORAGE_BLOCKED' || s.error.code === 'E_NO_SERVICE_WORKER'
+          ? html`<p class="open-elsewhere">Link to open in a normal window: <a data-p2p="site-link" href=${location.href}>${location.href}</a></p>`
+          : nothing}
         ${s.error.code === 'E_DENIED' ? nothing : html`<button @click=${() => location.reload()}>Try again</button>`}
       </div>`;
     }

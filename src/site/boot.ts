@@ -2,6 +2,7 @@ import { SettingsClient } from '../settings/settings-client.js';
 import { addressOfHost } from '../sw/messages.js';
 import { P2pBoot } from './boot-view.js';
 import { SiteEngine, type EngineState } from './engine.js';
+import { registrationRefusal, storageRefusal } from './storage-check.js';
 
 /**
  * The first visit of a site's origin: register the service worker, fetch and verify the
@@ -26,11 +27,26 @@ async function main(): Promise<void> {
     show({ address: location.hostname, phase: 'error', updateReady: false, warnings: [], error: { code: 'E_NOT_PUBLISHED', message: 'not a site address' } });
     return;
   }
-  if (!('serviceWorker' in navigator)) {
-    show({ address, phase: 'error', updateReady: false, warnings: [], error: { code: 'E_NO_SERVICE_WORKER', message: 'no service worker support' } });
+  // Storage refused (Firefox with site data blocked, private windows): say so, rather than
+  // let the engine's first BroadcastChannel or IndexedDB call throw and the page wait forever.
+  const refused = await storageRefusal();
+  if (refused) {
+    show({ address, phase: 'error', updateReady: false, warnings: [], error: { code: refused.code, message: refused.message } });
     return;
   }
   const registration = navigator.serviceWorker.register('/__p2p/sw.js', { scope: '/', type: 'module' });
+  // Firefox can still refuse the registration itself (a SecurityError) after the checks pass.
+  let refusedLate = false;
+  const registered = registration.then(
+    () => true,
+    (err: unknown) => {
+      const reason = registrationRefusal(err);
+      refusedLate = true;
+      void engine.destroy();
+      show({ address, phase: 'error', updateReady: false, warnings: [], error: { code: reason.code, message: reason.message } });
+      return false;
+    },
+  );
   // Peers wait for the visitor's choice, however late it comes (the origin seed does not):
   // in "origin only" mode not one tracker socket or peer connection may open.
   const settings = new SettingsClient(address, (snapshot) => engine.updateResources(snapshot, { seedRank: snapshot.seedRank }));
@@ -38,12 +54,13 @@ async function main(): Promise<void> {
   (globalThis as { p2pSite?: unknown }).p2pSite = { engine };
   let reloading = false;
   engine.addEventListener('state', async () => {
+    if (refusedLate) return;
     show(engine.state);
     const s = engine.state;
     const early = s.entryStored && (s.stats?.bytesTotal ?? 0) > OPEN_EARLY_BYTES;
     if (reloading || !(s.phase === 'ready' || early)) return;
     reloading = true;
-    await registration;
+    if (!(await registered)) return;
     await navigator.serviceWorker.ready;
     if (!guardReload()) {
       show({ ...s, phase: 'error', error: { code: 'E_STORAGE', message: 'the cache did not keep the site' } });

@@ -6,6 +6,7 @@ export type SiteErrorCode =
   | 'E_NO_SOURCES'
   | 'E_BAD_MANIFEST'
   | 'E_NO_SERVICE_WORKER'
+  | 'E_STORAGE_BLOCKED'
   | 'E_STORAGE';
 
 export class SiteError extends Error {
@@ -33,6 +34,11 @@ export function describeSiteError(code: string): { title: string; advice: string
       return { title: 'Only damaged copies of this site were found', advice: 'Every copy offered failed its signature check, so none was shown. Try again later.' };
     case 'E_NO_SERVICE_WORKER':
       return { title: 'This browser cannot show p2p sites here', advice: 'Service workers are off (for example in a private window of some browsers). Open the link in a normal window.' };
+    case 'E_STORAGE_BLOCKED':
+      return {
+        title: 'This browser blocks storage for this site',
+        advice: 'A p2p site is checked, kept and shown by your browser itself, which needs cookies and site data for this address. They are blocked here (a browser setting, an exception for this site, or a private window). Allow cookies and site data for this site and try again, or open the link in a normal window.',
+      };
     case 'E_STORAGE':
       return { title: 'The browser refused to store the site', advice: 'Free some disk space or allow this site to store data, then reload.' };
     default:
