@@ -3,6 +3,12 @@ import type { Logger } from './log.js';
 import { getFromSiteOrigin } from './site-origin-request.js';
 import type { SiteStore } from './storage.js';
 
+/**
+ * Sent on a server's own manifest requests to its peers: the peer answers from its store
+ * only, so two servers that are each other's peers never ask each other in a loop.
+ */
+export const PEER_LOOKUP_HEADER = 'x-p2p-peer-lookup';
+
 export interface PeerServersOptions {
   /** Base URLs of the other servers (`--peer-server`), without a trailing `/`. */
   urls: readonly string[];
@@ -84,7 +90,7 @@ export class PeerServers {
   /** A peer's manifest, verified; undefined when it has none or sends anything else. */
   private async manifestFrom(peer: string, address: string): Promise<Manifest | undefined> {
     try {
-      const res = await fetch(`${peer}/api/sites/${address}`, { signal: AbortSignal.timeout(this.timeoutMs), redirect: 'error' });
+      const res = await fetch(`${peer}/api/sites/${address}`, { headers: { [PEER_LOOKUP_HEADER]: '1' }, signal: AbortSignal.timeout(this.timeoutMs), redirect: 'error' });
       if (res.status === 404) return undefined;
       if (!res.ok) throw new Error(`answered ${res.status}`);
       const declared = Number(res.headers.get('content-length'));

@@ -25,7 +25,7 @@ import { DEFAULT_TRACKER_LIMITS, Tracker } from './tracker.js';
 import { DhtPointers, type ServerDhtOptions } from './dht-pointers.js';
 import { pointerRoute } from './dht-pointer-route.js';
 import { NO_EXTRA_ENDPOINTS, sendEndpointsAnswer, type EndpointsConfig } from './endpoints-answer.js';
-import { PeerServers } from './peer-servers.js';
+import { PEER_LOOKUP_HEADER, PeerServers } from './peer-servers.js';
 
 export interface ServerLimits {
   /** Largest manifest upload. */
@@ -181,7 +181,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   // A site is refused when its address, or any of its versions' info hashes, is listed.
   const deniedSite = (address: string) => denylist.has(address) || store.infoHashesOf(address).some((ih) => denylist.has(ih));
   const denied = (m: Manifest) => deniedSite(m.address);
-  const pointers = options.dht ? await DhtPointers.start({ node: options.dht, reputMs: options.dht.reputMs, store, log, refused: (a, ih) => deniedSite(a) || (ih !== undefined && denylist.has(ih)) }) : undefined;
+  const pointers = options.dht ? await DhtPointers.start({ ...options.dht, node: options.dht, store, log, refused: (a, ih) => deniedSite(a) || (ih !== undefined && denylist.has(ih)) }) : undefined;
   const endpoints = options.endpoints ?? NO_EXTRA_ENDPOINTS;
   // Manifests and files this server lacks come from its peer servers, verified like any upload.
   const peers = new PeerServers({
@@ -358,8 +358,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     const headers = { ...CORS_HEADERS, 'Cache-Control': 'no-cache' };
     // Not held here: a peer server may have it (stored here once verified). Held: a newer one
     // may have been published on a peer; asked in the background, at most every 30 s.
-    let manifest = store.current(address) ?? (await peers.lookup(address));
-    if (manifest) void peers.lookup(address);
+    // A peer server's own lookup is answered from the store only (no loop between peers).
+    const askPeers = req.headers[PEER_LOOKUP_HEADER] === undefined;
+    let manifest = store.current(address) ?? (askPeers ? await peers.lookup(address) : undefined);
+    if (manifest && askPeers) void peers.lookup(address);
     // Not here: the DHT may still name a version (a 404 E_POINTER_ONLY carrying the pointer).
     if (!manifest) throw (await pointers?.notFound(address)) ?? new HttpError(404, 'E_NOT_FOUND', 'nothing is published at this address');
     const held = req.headers['if-none-match'];
