@@ -12,3 +12,7 @@ npx vite build -c vite.loader.config.ts --logLevel warn
 if [ -d e2e ] && ls e2e/*.spec.ts >/dev/null 2>&1; then
   npx playwright test
 fi
+# The visits that matter again in Firefox ESR, and Firefox <-> Chromium over WebRTC:
+# Playwright cannot drive a stock Firefox, so puppeteer-core over WebDriver BiDi.
+npx tsc -p e2e-firefox/tsconfig.json
+npx vitest run -c vitest.firefox.config.ts
