@@ -14,6 +14,7 @@ import { PASSPHRASE_ENV, readPassphraseFile } from './passphrase.js';
 import { readFolder } from './read-folder.js';
 import { writeMirror } from './write-mirror.js';
 import { resolveSiteOptions, takeSiteConfig, type SiteOptions } from './site-options.js';
+import { cspWarnings } from './csp-check.js';
 
 const USAGE = `Usage:
   p2psite keygen [--out <file>] [--passphrase-file <file>]
@@ -82,6 +83,7 @@ async function publish(folder: string, keyPath: string, passphraseFile: string |
   if (current.status !== 404 && !current.ok) throw new Error(`the server refused to look up the site: ${await apiError(current)}`);
   const seq = current.ok ? ((await current.json()) as Manifest).seq + 1 : 1;
   const { entry, fallback } = resolveSiteOptions(files, flags, config);
+  for (const warning of cspWarnings(files, canonicalAppOrigin(server), siteUrl(server, address).replace(/\/$/, ''))) process.stderr.write(`warning: ${warning}\n`);
   const bundle = await buildBundle({ files, secretKey: key.secretKey, seq, fallback, entry });
   const total = totalSize(bundle.manifest.files);
   let sent = 0;

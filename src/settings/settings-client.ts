@@ -45,9 +45,15 @@ export class SettingsClient {
   });
   private readonly localCopy: Promise<void>;
 
+  /**
+   * `frame: false` when the page's own Content-Security-Policy would block the app's frame
+   * (src/site/page-policy.ts): none is made, and the choice falls back at once as for a
+   * frame that failed (this site's copy, else "origin only").
+   */
   constructor(
     private readonly address: string,
     private readonly onChange: (snapshot: SettingsSnapshot) => void,
+    options: { frame?: boolean } = {},
   ) {
     this.known = this.choice.known.then(() => ({ ...this.snapshot }));
     this.localCopy = get<ResourceSettings>('copy', localCopyStore()).then(
@@ -62,6 +68,10 @@ export class SettingsClient {
       () => undefined,
     );
     this.frame = document.createElement('iframe');
+    if (options.frame === false) {
+      void this.localCopy.then(() => this.choice.failed());
+      return;
+    }
     this.frame.src = `${this.appOrigin}/__p2p/settings.html`;
     this.frame.hidden = true;
     this.frame.setAttribute('aria-hidden', 'true');

@@ -5,6 +5,8 @@ import { watchPageConditions } from './page-conditions.js';
 import { P2pSiteStatus } from './status-view.js';
 import { reportVisits } from '../bridge/report-visit.js';
 import { getSite } from '../store/site-cache.js';
+import { appOriginOf } from '../settings/messages.js';
+import { pagePolicies, policiesAllow } from './page-policy.js';
 
 /**
  * Runs beside every page of a site (the service worker appends one script tag to HTML
@@ -25,15 +27,29 @@ async function keepIfPinned(address: string): Promise<void> {
 export async function startRuntime(): Promise<void> {
   const address = addressOfHost(location.hostname);
   if (!address || !navigator.serviceWorker?.controller) return;
+  // A page with a strict Content-Security-Policy of its own: do only what it allows,
+  // quietly. Without requests to its own origin there is no engine (the page is still
+  // served from the cache); without frames, the settings fall back (settings-client.ts).
+  const policies = pagePolicies(document);
+  const self = location.origin;
+  if (!policiesAllow(policies, 'connect', `${self}/api/sites/${address}`, self) || !policiesAllow(policies, 'connect', `${self.replace(/^http/, 'ws')}/announce`, self)) {
+    console.info("[p2p] this page's Content-Security-Policy allows no requests to its own origin (connect-src): it is shown from the cache, without reseeding or updates");
+    return;
+  }
+  const frames = policiesAllow(policies, 'frame', `${appOriginOf(location)}/__p2p/settings.html`, self);
   const run = async () => {
     let engine: SiteEngine | undefined;
-    const settings = new SettingsClient(address, (snapshot) => {
-      engine?.updateResources(snapshot, { seedRank: snapshot.seedRank });
-      settings.setSeeding(Boolean(engine?.seeding));
-    });
+    const settings = new SettingsClient(
+      address,
+      (snapshot) => {
+        engine?.updateResources(snapshot, { seedRank: snapshot.seedRank });
+        settings.setSeeding(Boolean(engine?.seeding));
+      },
+      { frame: frames },
+    );
     engine = new SiteEngine({ address, resources: () => settings.known });
     const current = engine;
-    reportVisits(address, current);
+    if (frames) reportVisits(address, current);
     (globalThis as { p2pSite?: unknown }).p2pSite = { engine };
     const status = document.createElement('p2p-site-status') as P2pSiteStatus;
     status.onReload = async () => {
