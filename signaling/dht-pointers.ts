@@ -11,7 +11,7 @@ export interface PointerStore {
 }
 
 /** The server's `dht` option: where its DHT node listens and joins, and how often it re-puts. */
-export type ServerDhtOptions = DhtNodeOptions & { reputMs?: number };
+export type ServerDhtOptions = DhtNodeOptions & Pick<DhtPointersOptions, 'reputMs' | 'resolveCacheMs' | 'maxLookups'>;
 
 export interface DhtPointersOptions {
   node: DhtNodeOptions;
