@@ -1,0 +1,74 @@
+import { expect, test } from '@playwright/test';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Manifest } from '../src/core/index.js';
+import { startServer, type RunningServer } from '../signaling/server.js';
+import { parseEndpointsConfig } from '../signaling/endpoints-answer.js';
+import { engineState, newVisitor, originBytes, publishFixture, waitForPhase } from './helpers/harness.js';
+import { startStaticMirror, type StaticMirror } from './helpers/static-mirror.js';
+import { signedHashes, storedHashes } from './helpers/stored-hashes.js';
+
+const root = new URL('../', import.meta.url).pathname;
+
+function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['bin/p2psite.mjs', ...args], { cwd: root });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.stderr.on('data', (c) => (err += c));
+    child.on('exit', (code) => resolve({ code: code ?? -1, out, err }));
+  });
+}
+
+
+let dataDir: string;
+let mirrorDir: string;
+let server: RunningServer | undefined;
+let mirror: StaticMirror | undefined;
+
+test.beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'p2p-e2e-mirror-'));
+  mirrorDir = await mkdtemp(join(tmpdir(), 'p2p-e2e-mirror-files-'));
+});
+
+test.afterAll(async () => {
+  await server?.close();
+  await mirror?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+  await rm(mirrorDir, { recursive: true, force: true });
+});
+
+test('a folder written by p2psite mirror, on a plain static server, serves a visitor with the origin seed off', async ({ browser }) => {
+  const dist = process.env.P2P_DIST ?? 'dist';
+  // Published with the origin seed on, so `p2psite mirror` can fetch the files.
+  server = await startServer({ host: '127.0.0.1', port: 0, dataDir, distDir: dist, log: () => {} });
+  const { bundle } = await publishFixture(server.url, 1);
+  const manifest = bundle.manifest;
+  const run = await cli(['mirror', manifest.address, mirrorDir, '--server', server.url]);
+  expect(run.code, run.err).toBe(0);
+  const port = server.port;
+  await server.close();
+
+  mirror = await startStaticMirror(mirrorDir);
+  // Same store, origin seed off: the files can only come from the mirror (there are no peers).
+  server = await startServer({ host: '127.0.0.1', port, dataDir, distDir: dist, origin: false, endpoints: parseEndpointsConfig({ mirrors: [mirror.url] }), log: () => {} });
+
+  // The origin seed's probe answers 503 E_ORIGIN_OFF: expected.
+  const { context, page, errors } = await newVisitor(browser, [/status of 503/]);
+  await page.goto(`http://${manifest.address}.p2p.localhost:${port}/`);
+  await expect(page.locator('#title')).toHaveText('Hello from the swarm', { timeout: 60_000 });
+  await page.waitForFunction(() => Boolean(navigator.serviceWorker.controller));
+  await waitForPhase(page, 'ready');
+  expect((await engineState(page)).manifest?.seq).toBe(1);
+  // This page (after the boot page's reload) seeds what the boot page fetched: the bytes'
+  // sources are the mirror's counters and the server's.
+  expect(await originBytes(server.url, manifest.address)).toBe(0);
+  expect(mirror.requests.HEAD).toBeGreaterThan(0);
+  expect(mirror.bytesSent).toBeGreaterThanOrEqual(manifest.files.reduce((n, f) => n + f.size, 0));
+  expect(await storedHashes(page, manifest)).toEqual(signedHashes(manifest));
+  expect(errors()).toEqual([]);
+  await context.close();
+});
