@@ -4,8 +4,12 @@ export type DhtErrorCode =
   | 'E_DHT_START'
   /** A DHT get or put did not finish in time. */
   | 'E_DHT_TIMEOUT'
+  /** No DHT node took a put (none reachable, or every one refused it). */
+  | 'E_DHT_PUT'
   /** A `--dht-bootstrap` entry that is not host:port. */
-  | 'E_DHT_BOOTSTRAP';
+  | 'E_DHT_BOOTSTRAP'
+  /** A `--dht-port` that is not a port number, or DHT flags without `--dht`. */
+  | 'E_DHT_FLAGS';
 
 /** A failure of the DHT node itself; its message starts with the code and says what to do. */
 export class DhtError extends Error {

@@ -5,6 +5,18 @@ import { verifyEd25519Sync } from '../src/core/ed25519-sync.js';
 import { DhtError } from './dht-errors.js';
 import { checkPointer, pointerValue, type SitePointer } from './dht-pointer.js';
 
+/** What a put achieved. */
+export interface DhtPutResult {
+  /** Nodes that stored it. */
+  nodes: number;
+  /**
+   * Every node answered that it holds this seq or a newer one (error 302). BEP 44 asks a
+   * node to refresh an item put again with the same seq and value; bittorrent-dht 11
+   * answers 302 instead, so a re-put to such nodes reports this.
+   */
+  alreadyHeld: boolean;
+}
+
 export interface DhtNodeOptions {
   /** UDP port; 0 (default) lets the OS choose. */
   port?: number;
@@ -116,15 +128,19 @@ export class DhtNode {
 
   /**
    * Puts a pointer (BEP 44 put with the publisher's signature as given), to the nodes
-   * closest to its target. Resolves with how many nodes took it.
-   * @throws {DhtError} E_DHT_TIMEOUT
+   * closest to its target.
+   * @throws {DhtError} E_DHT_TIMEOUT, E_DHT_PUT
    */
-  put(pointer: SitePointer): Promise<number> {
+  put(pointer: SitePointer): Promise<DhtPutResult> {
     const k = Buffer.from(publisherKeyFromAddress(pointer.address));
     // The library bencodes the message itself: it gets the value decoded, `{ ih }`.
     const ih = Buffer.from(pointer.v.subarray(pointer.v.length - 21, pointer.v.length - 1));
-    return withTimeout<number>(this.timeoutMs, 'a DHT put', (done) => {
-      this.dht.put({ k, v: { ih }, seq: pointer.seq, sig: Buffer.from(pointer.sig) }, (err, _key, n) => done(err, n));
+    return withTimeout<DhtPutResult>(this.timeoutMs, 'a DHT put', (done) => {
+      this.dht.put({ k, v: { ih }, seq: pointer.seq, sig: Buffer.from(pointer.sig) }, (err, _key, n) => {
+        if (!err) return done(null, { nodes: n, alreadyHeld: false });
+        if ((err as Error & { code?: unknown }).code === 302) return done(null, { nodes: 0, alreadyHeld: true });
+        done(new DhtError('E_DHT_PUT', `no DHT node took the pointer (${err.message}); check that the bootstrap nodes are reachable over UDP`, { cause: err }));
+      });
     });
   }
 

@@ -132,8 +132,8 @@ export class DhtPointers {
 
   private async putOne(pointer: SitePointer): Promise<void> {
     try {
-      const nodes = await this.node.put(pointer);
-      this.o.log.info('dht_put', { address: pointer.address, seq: pointer.seq, nodes });
+      const { nodes, alreadyHeld } = await this.node.put(pointer);
+      this.o.log.info('dht_put', { address: pointer.address, seq: pointer.seq, nodes, alreadyHeld });
     } catch (err) {
       this.o.log.warn('dht_put_failed', { address: pointer.address, seq: pointer.seq, message: String((err as Error)?.message ?? err).slice(0, 200) });
     }

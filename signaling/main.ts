@@ -11,6 +11,8 @@ import { ICE_HELP, iceConfigFromFlags } from './ice-flags.js';
 import { IceConfigError } from './ice-servers.js';
 import { ENDPOINTS_HELP, endpointsFromFlags } from './endpoints-flags.js';
 import { EndpointsConfigError } from './endpoints-answer.js';
+import { DHT_HELP, dhtFromFlags } from './dht-flags.js';
+import { DhtError } from './dht-errors.js';
 
 const HELP = `Usage: node --import tsx signaling/main.ts [options]
 
@@ -60,6 +62,9 @@ const { values } = parseArgs({
     'public-url': { type: 'string' },
     'trust-proxy': { type: 'boolean', default: false },
     demo: { type: 'boolean', default: false },
+    dht: { type: 'boolean', default: false },
+    'dht-bootstrap': { type: 'string' },
+    'dht-port': { type: 'string' },
     'max-body': { type: 'string' },
     'max-blob': { type: 'string' },
     'max-site': { type: 'string' },
@@ -87,7 +92,7 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  process.stdout.write(`${HELP}\n${ICE_HELP}\n${ENDPOINTS_HELP}`);
+  process.stdout.write(`${HELP}\n${ICE_HELP}\n${ENDPOINTS_HELP}\n${DHT_HELP}`);
   process.exit(0);
 }
 
@@ -153,6 +158,15 @@ const publicUrl = (() => {
     process.exit(2);
   }
 })();
+const dht = (() => {
+  try {
+    return dhtFromFlags(values, env);
+  } catch (err) {
+    if (!(err instanceof DhtError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
+})();
 const dataDir = values.data ?? env.P2P_DATA ?? '.data';
 const host = values.host ?? env.P2P_HOST ?? '127.0.0.1';
 const server = await startServer({
@@ -168,6 +182,7 @@ const server = await startServer({
   limits,
   ice,
   endpoints,
+  dht,
 }).catch((err: NodeJS.ErrnoException) => {
   const hint = err.code === 'EADDRINUSE' ? ' (the port is taken: pick another with --port)' : err.code === 'EACCES' ? ' (not allowed: use a port above 1023)' : '';
   process.stderr.write(`Cannot start the server: ${err.message}${hint}\n`);

@@ -1,5 +1,5 @@
 import { signSitePointer, type Manifest } from '../../src/core/index.js';
-import { DhtNode } from '../dht-node.js';
+import { DhtNode, type DhtPutResult } from '../dht-node.js';
 import { checkPointer, type SitePointer } from '../dht-pointer.js';
 
 /**
@@ -21,11 +21,10 @@ export interface DhtPublishOptions {
 }
 
 /**
- * Joins the DHT, puts the pointer (BEP 44 mutable put) and leaves. Resolves with how many
- * nodes stored it.
- * @throws {DhtError} E_DHT_START, E_DHT_TIMEOUT
+ * Joins the DHT, puts the pointer (BEP 44 mutable put) and leaves.
+ * @throws {DhtError} E_DHT_START, E_DHT_TIMEOUT, E_DHT_PUT
  */
-export async function putPointerOnDht(pointer: SitePointer, options: DhtPublishOptions = {}): Promise<number> {
+export async function putPointerOnDht(pointer: SitePointer, options: DhtPublishOptions = {}): Promise<DhtPutResult> {
   const node = await DhtNode.start(options);
   try {
     return await node.put(pointer);
@@ -46,4 +45,15 @@ export async function sendPointerToServer(server: string, pointer: SitePointer):
   if (res.status === 503 && answer.error?.code === 'E_DHT_OFF') return 'the server does not join the DHT (no --dht): nobody re-announces the pointer';
   // An older server without the route, or a refusal: the site is published either way.
   return `the server did not take the pointer (${answer.error?.code ?? res.status}: ${answer.error?.message ?? res.statusText})`;
+}
+
+/**
+ * The seq to publish after a 404 on the manifest: 1, or one more than the version a
+ * server's DHT lookup names (404 E_POINTER_ONLY), so a key's versions keep growing when a
+ * server lost its store (peers would refuse a lower seq: version rule).
+ */
+export async function seqAfterNotFound(res: Response): Promise<number> {
+  const body = (await res.json().catch(() => ({}))) as { error?: { code?: unknown; pointer?: { seq?: unknown } } };
+  const seq = body.error?.code === 'E_POINTER_ONLY' ? body.error.pointer?.seq : undefined;
+  return typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 1 ? seq + 1 : 1;
 }

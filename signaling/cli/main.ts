@@ -15,6 +15,9 @@ import { readFolder } from './read-folder.js';
 import { writeMirror } from './write-mirror.js';
 import { resolveSiteOptions, takeSiteConfig, type SiteOptions } from './site-options.js';
 import { cspWarnings } from './csp-check.js';
+import { putPointerOnDht, sendPointerToServer, seqAfterNotFound, signManifestPointer } from './dht-publish.js';
+import { dhtFromFlags } from '../dht-flags.js';
+import type { DhtNodeOptions } from '../dht-node.js';
 
 const USAGE = `Usage:
   p2psite keygen [--out <file>] [--passphrase-file <file>]
@@ -22,13 +25,18 @@ const USAGE = `Usage:
                                                    protected by the passphrase in that file if given
   p2psite publish <folder> --key <file> [--passphrase-file <file>] [--server <url>]
                  [--entry <path>] [--fallback <path>] [--spa]
+                 [--dht [--dht-bootstrap <host:port,...>] [--dht-port <n>]]
                                                    publish a folder; prints the address and URL.
                                                    --entry: the start page (default index.html);
                                                    --spa: a single-page app, its shell answers
                                                    every unknown path with 200; --fallback: the
                                                    page for unknown paths (default 404.html).
                                                    The same as {"entry", "fallback", "spa"} in a
-                                                   p2psite.json at the top of the folder
+                                                   p2psite.json at the top of the folder.
+                                                   The version's signed DHT pointer (BEP 44/46)
+                                                   goes to the server, which re-puts it hourly;
+                                                   --dht also puts it on the DHT now (default:
+                                                   the mainline DHT's public bootstrap nodes)
   p2psite info <address> [--seq <n>] [--torrent <file>] [--server <url>]
                                                    show the published version of a site (or
                                                    version n); --torrent writes its .torrent for
@@ -75,13 +83,13 @@ async function keygen(out: string, passphraseFile: string | undefined): Promise<
   console.log(`Address: ${address}`);
 }
 
-async function publish(folder: string, keyPath: string, passphraseFile: string | undefined, server: string, flags: SiteOptions): Promise<void> {
+async function publish(folder: string, keyPath: string, passphraseFile: string | undefined, server: string, flags: SiteOptions, dht?: DhtNodeOptions): Promise<void> {
   const key = await readKeyFile(keyPath, { file: passphraseFile });
   const { files, config } = takeSiteConfig(await readFolder(folder, (skipped) => process.stderr.write(`skipping hidden ${skipped}\n`)));
   const address = addressFromPublicKey(key.publicKey);
   const current = await fetch(`${server}/api/sites/${address}`);
   if (current.status !== 404 && !current.ok) throw new Error(`the server refused to look up the site: ${await apiError(current)}`);
-  const seq = current.ok ? ((await current.json()) as Manifest).seq + 1 : 1;
+  const seq = current.ok ? ((await current.json()) as Manifest).seq + 1 : await seqAfterNotFound(current);
   const { entry, fallback } = resolveSiteOptions(files, flags, config);
   for (const warning of cspWarnings(files, canonicalAppOrigin(server), siteUrl(server, address).replace(/\/$/, ''))) process.stderr.write(`warning: ${warning}\n`);
   const bundle = await buildBundle({ files, secretKey: key.secretKey, seq, fallback, entry });
@@ -105,6 +113,18 @@ async function publish(folder: string, keyPath: string, passphraseFile: string |
   console.log(`Start page: ${bundle.manifest.entry}${bundle.manifest.fallback ? `; unknown paths get ${bundle.manifest.fallback}${/(^|\/)404\.html?$/.test(bundle.manifest.fallback) ? ' (404)' : ' (200, single-page app)'}` : ''}`);
   console.log(`Address: ${address}`);
   console.log(`URL: ${typeof answered === 'string' && /^https?:\/\/[^\s]+$/.test(answered) ? answered : siteUrl(server, address)}`);
+  // The version's DHT pointer: only the key holder can sign it; the server keeps and re-puts it.
+  const pointer = await signManifestPointer(key.secretKey, bundle.manifest);
+  console.log(`Pointer: ${await sendPointerToServer(server, pointer).catch((err: Error) => `not given to the server (${err.message})`)}`);
+  if (dht) {
+    try {
+      const put = await putPointerOnDht(pointer, dht);
+      console.log(`DHT: the pointer (seq ${seq}, info hash ${pointer.infoHash}) ${put.alreadyHeld ? 'was already on the DHT (the server put it)' : `is on ${put.nodes} nodes`}`);
+    } catch (err) {
+      process.stderr.write(`p2psite: the site is published, but its pointer is not on the DHT: ${(err as Error).message}\n`);
+      process.exitCode = 1;
+    }
+  }
 }
 
 async function info(address: string, server: string, seq: number | undefined, torrentPath: string | undefined): Promise<void> {
@@ -134,6 +154,9 @@ async function main(argv: string[]): Promise<void> {
       entry: { type: 'string' },
       fallback: { type: 'string' },
       spa: { type: 'boolean' },
+      dht: { type: 'boolean' },
+      'dht-bootstrap': { type: 'string' },
+      'dht-port': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -148,7 +171,13 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'keygen') return keygen(values.out ?? 'site.key', passphraseFile);
   if (command === 'publish') {
     if (!arg || !values.key) throw new UsageError('publish needs a folder and --key <file>');
-    return publish(arg, values.key, passphraseFile, server, { entry: values.entry, fallback: values.fallback, spa: values.spa });
+    let dht: DhtNodeOptions | undefined;
+    try {
+      dht = dhtFromFlags(values);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    return publish(arg, values.key, passphraseFile, server, { entry: values.entry, fallback: values.fallback, spa: values.spa }, dht);
   }
   if (command === 'info') {
     if (!arg) throw new UsageError('info needs an address');

@@ -53,7 +53,7 @@ describe('the signed pointer on a local DHT', () => {
     const { key, b, res } = await publish(origin.server.url);
     expect(res.status).toBe(201);
     const pointer = await signManifestPointer(key.secretKey, b.manifest);
-    expect(await putPointerOnDht(pointer, { host: '127.0.0.1', bootstrap: dht.bootstrap, timeoutMs: 5000 })).toBeGreaterThan(0);
+    expect((await putPointerOnDht(pointer, { host: '127.0.0.1', bootstrap: dht.bootstrap, timeoutMs: 5000 })).nodes).toBeGreaterThan(0);
 
     const other = await server(dht);
     const { status, body } = await manifestOf(other, b.manifest.address);
