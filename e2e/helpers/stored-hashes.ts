@@ -32,3 +32,21 @@ export async function storedHashes(page: Page, manifest: Manifest): Promise<Reco
 export function signedHashes(m: Manifest): Record<string, string> {
   return Object.fromEntries(m.files.map((f) => [f.path, f.sha256]));
 }
+
+/** The visitor's saved byte counters for a site (saved when a transfer completes; they outlive the boot page's reload). */
+export async function siteUsage(page: Page, address: string): Promise<{ bytesFromPeers: number; bytesFromOrigin: number; bytesUploaded: number }> {
+  return page.evaluate(async (key) => {
+    const db = await new Promise<IDBDatabase>((ok, fail) => {
+      const open = indexedDB.open('p2p-sites');
+      open.onsuccess = () => ok(open.result);
+      open.onerror = () => fail(open.error);
+    });
+    const record = await new Promise<Record<string, number> | undefined>((ok, fail) => {
+      const get = db.transaction('sites').objectStore('sites').get(key);
+      get.onsuccess = () => ok(get.result as Record<string, number> | undefined);
+      get.onerror = () => fail(get.error);
+    });
+    db.close();
+    return { bytesFromPeers: record?.bytesFromPeers ?? 0, bytesFromOrigin: record?.bytesFromOrigin ?? 0, bytesUploaded: record?.bytesUploaded ?? 0 };
+  }, address);
+}
