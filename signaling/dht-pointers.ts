@@ -20,9 +20,9 @@ export interface DhtPointersOptions {
   refused: (address: string, infoHash?: string) => boolean;
   log: Logger;
   /**
-   * How often each held pointer is put again. BEP 44 leaves expiry to the storing node;
-   * the reference implementation (libtorrent) drops items after 2 hours and BEP 44 asks
-   * publishers to re-put, so: every hour by default.
+   * How often each held pointer is put again. BEP 44 leaves expiry to the storing nodes
+   * and asks that items be put again; they commonly expire after about 2 hours, so:
+   * every hour by default.
    */
   reputMs?: number;
   /** How long a DHT answer for an unknown address is reused (default 60 s), so 404s cannot make the server flood the DHT. */
@@ -56,7 +56,9 @@ export class DhtPointers {
 
   /** Joins the DHT. @throws {DhtError} E_DHT_START */
   static async start(options: DhtPointersOptions): Promise<DhtPointers> {
-    return new DhtPointers(await DhtNode.start(options.node), options);
+    const node = await DhtNode.start(options.node);
+    options.log.info('dht_joined', { port: node.port, nodes: node.nodeCount, bootstrap: options.node.bootstrap ? options.node.bootstrap.length : 'mainline' });
+    return new DhtPointers(node, options);
   }
 
   /**
