@@ -233,6 +233,31 @@ test('sites I visited: reported by the site, then pinned and removed from the ap
   await context.close();
 });
 
+test('a dropped single-page app is recognised, published as one, and a deep link opens its route', async ({ browser }) => {
+  const publisher = await newVisitor(browser, [/WebSocket/]);
+  const page = publisher.page;
+  await page.goto(app);
+  await dropFolder(page, {
+    'spa/index.html': '<!doctype html><meta charset="utf-8"><title>SPA</title><h1 id="title">App</h1><p id="route"></p><script type="module" src="/assets/app.js"></script>',
+    'spa/assets/app.js': 'document.getElementById("route").textContent = "route " + location.pathname;',
+  });
+  const spa = page.getByRole('checkbox', { name: /Single-page app/ });
+  await expect(spa).toBeChecked();
+  await expect(page.getByText(/this folder looks like one/)).toBeVisible();
+  await expect(page.getByText(/unknown paths show/)).toContainText('index.html');
+  await shot(page, 'app-spa-plan');
+  await page.getByRole('button', { name: 'Publish', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Published version 1' })).toBeVisible({ timeout: 30_000 });
+  const address = (await page.locator('[data-field="address"]').textContent())!;
+
+  const visitor = await newVisitor(browser);
+  await visitor.page.goto(ts.siteUrl(address, '/users/42'));
+  await expect(visitor.page.locator('#route')).toHaveText('route /users/42', { timeout: 60_000 });
+  expect(visitor.errors()).toEqual([]);
+  await Promise.all([visitor.context.close(), publisher.context.close()]);
+});
+
+
 test('error states say what to do: bad address, empty drop, no index.html, oversized file, server down', async ({ browser }) => {
   const { context, page, errors } = await newVisitor(browser, [/ERR_CONNECTION_REFUSED|Failed to load resource/]);
   await page.setViewportSize({ width: 1280, height: 800 });
@@ -270,28 +295,4 @@ test('error states say what to do: bad address, empty drop, no index.html, overs
   await shot(page, 'app-server-down');
   expect(errors()).toEqual([]);
   await context.close();
-});
-
-test('a dropped single-page app is recognised, published as one, and a deep link opens its route', async ({ browser }) => {
-  const publisher = await newVisitor(browser, [/WebSocket/]);
-  const page = publisher.page;
-  await page.goto(app);
-  await dropFolder(page, {
-    'spa/index.html': '<!doctype html><meta charset="utf-8"><title>SPA</title><h1 id="title">App</h1><p id="route"></p><script type="module" src="/assets/app.js"></script>',
-    'spa/assets/app.js': 'document.getElementById("route").textContent = "route " + location.pathname;',
-  });
-  const spa = page.getByRole('checkbox', { name: /Single-page app/ });
-  await expect(spa).toBeChecked();
-  await expect(page.getByText(/this folder looks like one/)).toBeVisible();
-  await expect(page.getByText(/unknown paths show/)).toContainText('index.html');
-  await shot(page, 'app-spa-plan');
-  await page.getByRole('button', { name: 'Publish', exact: true }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Published version 1' })).toBeVisible({ timeout: 30_000 });
-  const address = (await page.locator('[data-field="address"]').textContent())!;
-
-  const visitor = await newVisitor(browser);
-  await visitor.page.goto(ts.siteUrl(address, '/users/42'));
-  await expect(visitor.page.locator('#route')).toHaveText('route /users/42', { timeout: 60_000 });
-  expect(visitor.errors()).toEqual([]);
-  await Promise.all([visitor.context.close(), publisher.context.close()]);
 });

@@ -30,7 +30,7 @@ export interface EngineState {
   /** A newer version: fetched in the background, `updateReady` once all its files are stored. */
   pending?: Manifest;
   updateReady: boolean;
-  /** True once the served version's entry page is stored (large sites open then). */
+  /** True once the page the visitor opened (or the entry) is stored: large sites open then. */
   entryStored?: boolean;
   /** False when the server could not be reached: the shown version may not be the newest. */
   serverReachable?: boolean;

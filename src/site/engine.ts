@@ -13,6 +13,7 @@ import { UsageReporter } from './usage-report.js';
 import { siteOrigin } from '../swarm/endpoints.js';
 import { fetchExtraEndpoints, withExtraEndpoints } from '../swarm/extra-endpoints.js';
 import { askServer } from './ask-server.js';
+import { routeRequest } from '../sw/route.js';
 import type { EnginePhase, EngineState, PageConditions, ResourceSnapshot } from './engine-state.js';
 
 export type { EnginePhase, EngineState, PageConditions, ResourceSnapshot } from './engine-state.js';
@@ -29,6 +30,8 @@ function mark(step: string): void {
 }
 
 export interface SiteEngineOptions {
+  /** The path the visitor opened; its page (not only the entry) counts as `entryStored`. */
+  openPath?: string;
   address: string;
   /** The server's base URL (API, tracker, origin seed). Defaults to this page's origin. */
   server?: string;
@@ -52,7 +55,7 @@ export interface SiteEngineOptions {
  */
 export class SiteEngine extends EventTarget {
   readonly state: EngineState;
-  private readonly options: Required<Omit<SiteEngineOptions, 'swarm'>> & Pick<SiteEngineOptions, 'swarm'>;
+  private readonly options: Required<Omit<SiteEngineOptions, 'swarm' | 'openPath'>> & Pick<SiteEngineOptions, 'swarm' | 'openPath'>;
   private swarm?: SiteSwarm;
   private record?: SiteRecord;
   private current?: VersionTransfer;
@@ -255,8 +258,8 @@ export class SiteEngine extends EventTarget {
     this.emit();
     void Promise.all([storedBlobs(manifest), loadPieces(manifest.torrent.infoHash)]).then(([stored, resumePieces]) => {
       if (this.destroyed) return;
-      const entry = manifest.files.find((f) => f.path === manifest.entry);
-      if (entry && stored.has(entry.sha256)) this.state.entryStored = true;
+      const opened = this.openedFile(manifest);
+      if (opened && stored.has(opened.sha256)) this.state.entryStored = true;
       const transfer = this.swarm!.transfer(manifest, stored, {
         ...resumeHooks(manifest.torrent.infoHash, resumePieces, (m) => this.warn(m)),
         fileVerified: (file, blob) => this.storeFile(file, blob),
@@ -312,10 +315,17 @@ export class SiteEngine extends EventTarget {
     return promoted;
   }
 
+  /** The file the visitor opened (a deep link), or the entry: a large site opens once it is stored. */
+  private openedFile(manifest: Manifest): ManifestFile | undefined {
+    const route = this.options.openPath ? routeRequest(manifest, this.options.openPath) : undefined;
+    const path = route?.kind === 'file' ? route.file.path : manifest.entry;
+    return manifest.files.find((f) => f.path === path);
+  }
+
   private async storeFile(file: ManifestFile, blob: Blob): Promise<Blob> {
     // The bytes were checked against the manifest's sha256 by the chunk store.
     await putVerifiedBlob(file.sha256, blob);
-    if (this.state.manifest?.entry === file.path && this.state.manifest.files.some((f) => f.sha256 === file.sha256)) this.state.entryStored = true;
+    if (this.state.manifest && this.openedFile(this.state.manifest)?.sha256 === file.sha256) this.state.entryStored = true;
     const message: FileStoredMessage = { type: 'file-stored', sha256: file.sha256 };
     this.channel.postMessage(message);
     return blob;

@@ -6,7 +6,7 @@ import { P2pSiteStatus } from './status-view.js';
 import { reportVisits } from '../bridge/report-visit.js';
 import { getSite } from '../store/site-cache.js';
 import { appOriginOf } from '../settings/messages.js';
-import { pagePolicies, policiesAllow } from './page-policy.js';
+import { metaPolicies, pagePolicies, policiesAllow } from './page-policy.js';
 
 /**
  * Runs beside every page of a site (the service worker appends one script tag to HTML
@@ -24,13 +24,27 @@ async function keepIfPinned(address: string): Promise<void> {
   }
 }
 
+/**
+ * The page's own CSP meta tags. The runtime may run while the page is still being parsed
+ * (it is async, placed first), before those tags exist: then they are read from the
+ * page's text, which the service worker answers from the cache.
+ */
+async function ownPolicies(): Promise<string[]> {
+  if (document.readyState !== 'loading') return pagePolicies(document);
+  try {
+    return metaPolicies(await (await fetch(location.href)).text());
+  } catch {
+    return pagePolicies(document);
+  }
+}
+
 export async function startRuntime(): Promise<void> {
   const address = addressOfHost(location.hostname);
   if (!address || !navigator.serviceWorker?.controller) return;
   // A page with a strict Content-Security-Policy of its own: do only what it allows,
   // quietly. Without requests to its own origin there is no engine (the page is still
   // served from the cache); without frames, the settings fall back (settings-client.ts).
-  const policies = pagePolicies(document);
+  const policies = await ownPolicies();
   const self = location.origin;
   if (!policiesAllow(policies, 'connect', `${self}/api/sites/${address}`, self) || !policiesAllow(policies, 'connect', `${self.replace(/^http/, 'ws')}/announce`, self)) {
     console.info("[p2p] this page's Content-Security-Policy allows no requests to its own origin (connect-src): it is shown from the cache, without reseeding or updates");

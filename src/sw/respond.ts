@@ -1,8 +1,26 @@
 import type { Manifest, ManifestFile } from '../core/index.js';
 import { parseRange, routeRequest } from './route.js';
 
-/** The script the service worker adds to each HTML page of a site (see docs/ARCHITECTURE.md). */
-export const RUNTIME_TAG = '\n<script type="module" src="/__p2p/runtime.js" data-p2p-runtime></script>\n';
+/**
+ * The script the service worker adds to each HTML page of a site (see docs/ARCHITECTURE.md),
+ * right after the doctype. `async`: it runs as soon as it is loaded, even while the page's
+ * own parser waits on a script of the site's that is still on its way, so the engine that
+ * fetches that script is already running (at the end of the page it would wait for it: a
+ * deadlock until the service worker's wait ran out, a 504).
+ */
+export const RUNTIME_TAG = '<script type="module" async src="/__p2p/runtime.js" data-p2p-runtime></script>';
+
+/** A doctype after an optional BOM, whitespace and comments: the runtime goes after it, so the page keeps its mode. */
+const DOCTYPE = /^\uFEFF?(?:\s|<!--[\s\S]*?-->)*<!doctype[^>]*>/i;
+
+/** Where the runtime tag goes in an HTML file: the byte offset just after its doctype, else 0 (after a BOM). */
+export async function runtimeOffset(blob: Blob): Promise<number> {
+  // Decoded keeping a BOM (Blob.text() drops it, and the offset is in bytes).
+  const head = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await blob.slice(0, 4096).arrayBuffer());
+  const doctype = DOCTYPE.exec(head);
+  if (doctype) return new TextEncoder().encode(doctype[0]).length;
+  return head.startsWith('\uFEFF') ? 3 : 0;
+}
 
 export interface ServeInput {
   manifest: Manifest;
@@ -44,7 +62,8 @@ async function fileResponse(file: ManifestFile, blob: Blob, status: number, inpu
   const head = input.method === 'HEAD';
   if (isHtml) {
     // The page gets the runtime appended; everything else is served byte for byte.
-    const body = new Blob([blob, RUNTIME_TAG], { type: file.type });
+    const at = await runtimeOffset(blob);
+    const body = new Blob([blob.slice(0, at), RUNTIME_TAG, blob.slice(at)], { type: file.type });
     headers.set('Content-Length', String(body.size));
     return new Response(head ? null : body, { status, headers });
   }

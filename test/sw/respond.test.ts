@@ -64,7 +64,7 @@ describe('responses', () => {
     const res = await serve(manifest, blobs, '/');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
-    expect(await res.text()).toBe(`<h1>home</h1>${RUNTIME_TAG}`);
+    expect(await res.text()).toBe(`${RUNTIME_TAG}<h1>home</h1>`);
     const missing = await serve(manifest, blobs, '/gone');
     expect(missing.status).toBe(404);
     expect(await missing.text()).toContain('missing');
@@ -88,5 +88,17 @@ describe('responses', () => {
     const { manifest } = await site();
     const r = await serveFromSite({ manifest, url: new URL('http://x.localhost/about'), method: 'GET', rangeHeader: null, getFile: async () => undefined });
     expect(r).toMatchObject({ kind: 'missing', file: { path: 'about.html' } });
+  });
+});
+
+describe('where the runtime goes in a page', () => {
+  it('right after the doctype (so the page keeps its mode), else at the start after a BOM', async () => {
+    const { runtimeOffset } = await import('../../src/sw/respond.js');
+    const at = async (text: string) => runtimeOffset(new Blob([text]));
+    expect(await at('<!DOCTYPE html><html><head>')).toBe('<!DOCTYPE html>'.length);
+    expect(await at('\n  <!-- made by a tool: é -->\n<!doctype html>\n<h1>x</h1>')).toBe(new TextEncoder().encode('\n  <!-- made by a tool: é -->\n<!doctype html>').length);
+    expect(await at('<h1>no doctype</h1>')).toBe(0);
+    expect(await at('\uFEFF<h1>bom</h1>')).toBe(3);
+    expect(await at('\uFEFF<!doctype html><p>')).toBe(3 + '<!doctype html>'.length);
   });
 });
