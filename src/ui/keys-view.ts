@@ -13,11 +13,13 @@ import { base } from './styles.js';
  * Keys never leave the app's origin except as a file the publisher asks for.
  */
 export class P2pKeys extends LitElement {
-  static override properties = { sites: { state: true }, message: { state: true }, error: { state: true }, needsPassphrase: { state: true } };
+  static override properties = { sites: { state: true }, message: { state: true }, error: { state: true }, needsPassphrase: { state: true }, confirmUnprotected: { state: true } };
   sites: { address: string; createdAt: number; seq?: number }[] = [];
   message = '';
   error = '';
   needsPassphrase = false;
+  /** The key whose export without a passphrase waits for the publisher to confirm it. */
+  confirmUnprotected?: string;
   private pendingImport?: string;
 
   static override styles = [
@@ -32,6 +34,8 @@ export class P2pKeys extends LitElement {
       .fields label.field { display: flex; flex-direction: column; gap: 0.3rem; font-size: 0.875rem; color: var(--muted); }
       @media (max-width: 560px) { .fields { grid-template-columns: minmax(0, 1fr); } }
       .empty { color: var(--muted); }
+      .confirm { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; max-width: 32rem; }
+      .confirm p { margin: 0; flex-basis: 100%; }
     `,
   ];
 
@@ -52,7 +56,14 @@ export class P2pKeys extends LitElement {
     return (this.renderRoot.querySelector('input[name="passphrase"]') as HTMLInputElement | null)?.value ?? '';
   }
 
-  private async export(address: string): Promise<void> {
+  private async export(address: string, confirmed = false): Promise<void> {
+    // Anyone holding an unprotected key file can publish as the site: ask first.
+    if (!this.passphrase() && !confirmed) {
+      this.confirmUnprotected = address;
+      this.message = '';
+      return;
+    }
+    this.confirmUnprotected = undefined;
     const key = await loadKey(address);
     if (!key) return;
     const text = await serializeKeyFile(key, { passphrase: this.passphrase() });
@@ -102,7 +113,13 @@ export class P2pKeys extends LitElement {
                     <div class="mono" title=${s.address}>${shortAddress(s.address)}</div>
                     <div class="small muted">${s.seq ? `Version ${s.seq}` : 'Not published on this server'} · made ${formatDate(s.createdAt)}</div>
                   </div>
-                  <button data-action="export" @click=${() => this.export(s.address)}>Export key</button>
+                  ${this.confirmUnprotected === s.address
+                    ? html`<div class="confirm" role="alertdialog" aria-label="Export without a passphrase?">
+                        <p class="small">No passphrase: anyone who gets this file can publish as this site. Enter a passphrase below to protect it, or</p>
+                        <button data-action="export-unprotected" @click=${() => this.export(s.address, true)}>Export without a passphrase</button>
+                        <button class="quiet" @click=${() => (this.confirmUnprotected = undefined)}>Cancel</button>
+                      </div>`
+                    : html`<button data-action="export" @click=${() => this.export(s.address)}>Export key</button>`}
                 </li>`,
               )}
             </ul>`

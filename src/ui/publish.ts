@@ -94,8 +94,12 @@ export async function publishSite(options: { plan: PublishPlan; key: KeyPair; se
 
   let sent = 0;
   for (const { file, bytes } of bundle.files) {
-    const res = await api(`${server}/api/blobs/${file.sha256}`, { method: 'PUT', body: new Blob([bytes as BlobPart]) });
-    if (!res.ok) throw await refusal(res);
+    // Files an earlier version (or another site) already put there are not sent again.
+    const held = await api(`${server}/api/blobs/${file.sha256}`, { method: 'HEAD' }).catch(() => undefined);
+    if (!held?.ok) {
+      const res = await api(`${server}/api/blobs/${file.sha256}`, { method: 'PUT', body: new Blob([bytes as BlobPart]) });
+      if (!res.ok) throw await refusal(res);
+    }
     sent += file.size;
     progress('uploading', sent, plan.total);
   }
