@@ -33,7 +33,7 @@ export async function pointerRoute(req: IncomingMessage, res: ServerResponse, me
     } catch {
       throw new CoreError('E_BAD_POINTER', 'the body is not JSON; send { "seq", "sig", "v" }');
     }
-    const pointer = pointers.accept(await parsePointerBody(address, json));
+    const pointer = await pointers.accept(await parsePointerBody(address, json));
     return sendJson(res, 202, pointerJson(pointer));
   }
   const known = pointers.known(address);

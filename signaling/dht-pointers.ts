@@ -2,6 +2,7 @@ import { HttpError } from './errors.js';
 import type { Logger } from './log.js';
 import { DhtNode, type DhtNodeOptions } from './dht-node.js';
 import { pointerJson, type SitePointer } from './dht-pointer.js';
+import { loadPointers, savePointer } from './dht-pointer-file.js';
 
 /** What the pointers need of the store: a stored version by address and seq. */
 export interface PointerStore {
@@ -29,6 +30,8 @@ export interface DhtPointersOptions {
   resolveCacheMs?: number;
   /** DHT lookups in flight at once (default 16); beyond, the plain 404 is answered. */
   maxLookups?: number;
+  /** Where held pointers are kept across restarts (`<dataDir>/pointers/`); none: memory only. */
+  dataDir?: string;
 }
 
 /**
@@ -44,6 +47,7 @@ export class DhtPointers {
   private readonly held = new Set<string>();
   private readonly lookups = new Map<string, { at: number; result: Promise<SitePointer | undefined> }>();
   private inFlight = 0;
+  private saving: Promise<void> = Promise.resolve();
   private readonly timer: NodeJS.Timeout;
 
   private constructor(
@@ -58,16 +62,28 @@ export class DhtPointers {
   static async start(options: DhtPointersOptions): Promise<DhtPointers> {
     const node = await DhtNode.start(options.node);
     options.log.info('dht_joined', { port: node.port, nodes: node.nodeCount, bootstrap: options.node.bootstrap ? options.node.bootstrap.length : 'mainline' });
-    return new DhtPointers(node, options);
+    const pointers = new DhtPointers(node, options);
+    if (options.dataDir) {
+      const saved = await loadPointers(options.dataDir, (file, message) => options.log.error('dht_pointer_damaged', { file, message: message.slice(0, 300) }));
+      // Taken again as if just given (the version must still be stored), and so put at once.
+      for (const p of saved) {
+        try {
+          await pointers.accept(p, false);
+        } catch (err) {
+          options.log.warn('dht_pointer_dropped', { address: p.address, seq: p.seq, message: String((err as Error).message).slice(0, 200) });
+        }
+      }
+    }
+    return pointers;
   }
 
   /**
-   * Takes a verified pointer for a stored version and puts it on the DHT (in the
-   * background: the answer does not wait for the DHT).
+   * Takes a verified pointer for a stored version, saves it (with `dataDir`) and puts it
+   * on the DHT (in the background: the answer does not wait for the DHT).
    * @throws {HttpError} 404 E_NOT_FOUND without that version here, 409 E_POINTER_MISMATCH
    *   when the version's info hash differs, 409 E_STALE_SEQ below a pointer already held.
    */
-  accept(pointer: SitePointer): SitePointer {
+  async accept(pointer: SitePointer, save = true): Promise<SitePointer> {
     const { address, seq, infoHash } = pointer;
     const version = this.o.store.infoHashesOf(address).map((ih) => ({ ih, m: this.o.store.byInfoHash(ih) })).find((x) => x.m?.seq === seq);
     if (!version) throw new HttpError(404, 'E_NOT_FOUND', `this server holds no version ${seq} of this site; publish the manifest first, then its pointer`);
@@ -78,6 +94,13 @@ export class DhtPointers {
     this.held.add(address);
     this.lookups.delete(address);
     void this.putOne(pointer);
+    if (save && this.o.dataDir) {
+      const dataDir = this.o.dataDir;
+      // One write at a time, so a file never ends with an older pointer than the last given.
+      const saved = this.saving.then(() => savePointer(dataDir, pointer));
+      this.saving = saved.catch(() => {});
+      await saved.catch((err: Error) => this.o.log.error('dht_pointer_save_failed', { address, message: err.message.slice(0, 200) }));
+    }
     return pointer;
   }
 

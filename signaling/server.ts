@@ -181,7 +181,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   // A site is refused when its address, or any of its versions' info hashes, is listed.
   const deniedSite = (address: string) => denylist.has(address) || store.infoHashesOf(address).some((ih) => denylist.has(ih));
   const denied = (m: Manifest) => deniedSite(m.address);
-  const pointers = options.dht ? await DhtPointers.start({ ...options.dht, node: options.dht, store, log, refused: (a, ih) => deniedSite(a) || (ih !== undefined && denylist.has(ih)) }) : undefined;
+  const pointers = options.dht ? await DhtPointers.start({ ...options.dht, node: options.dht, store, log, dataDir, refused: (a, ih) => deniedSite(a) || (ih !== undefined && denylist.has(ih)) }) : undefined;
   const endpoints = options.endpoints ?? NO_EXTRA_ENDPOINTS;
   // Manifests and files this server lacks come from its peer servers, verified like any upload.
   const peers = new PeerServers({

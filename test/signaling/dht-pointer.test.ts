@@ -89,6 +89,23 @@ describe('the signed pointer on a local DHT', () => {
     expect(body.error.pointer?.seq).toBe(1);
   });
 
+  it('a server keeps the pointers it was given across a restart, and puts them again at start', { timeout: T }, async () => {
+    const dht = await dhtOf(4);
+    const host = await server(dht);
+    const { key, b } = await publish(host.server.url);
+    const pointer = await signManifestPointer(key.secretKey, b.manifest);
+    const target = await sha1(publicKeyFromAddress(b.manifest.address));
+    const firstPut = nextPut(dht.nodes[1], target, 8000);
+    expect((await putPointer(host, b.manifest.address, wire(pointer))).status).toBe(202);
+    await firstPut;
+    // Only the restarted server can put it now: the first put has arrived.
+    const putAtStart = nextPut(dht.nodes[1], target, 8000);
+    await host.restart();
+    await putAtStart;
+    const held = await fetch(`${host.server.url}/api/sites/${b.manifest.address}/pointer`);
+    expect(await held.json()).toMatchObject({ seq: 1, sig: toHex(pointer.sig) });
+  });
+
   it('a stale pointer (lower seq than one already seen) is not taken', { timeout: T }, async () => {
     const { secretKey, publicKey } = await ed.keygenAsync();
     const address = addressFromPublicKey(publicKey);
