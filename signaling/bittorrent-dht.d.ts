@@ -16,6 +16,8 @@ declare module 'bittorrent-dht' {
     host?: string | false;
     maxValues?: number;
     timeBucketOutdated?: number;
+    /** Passed down to k-rpc-socket: the UDP socket to use. */
+    socket?: import('node:dgram').Socket;
   }
 
   export default class DHT extends EventEmitter {

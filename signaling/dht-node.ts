@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import DHT, { type DhtGetReply } from 'bittorrent-dht';
 import { publisherKeyFromAddress, sha1 } from '../src/core/index.js';
 import { verifyEd25519Sync } from '../src/core/ed25519-sync.js';
@@ -54,6 +55,38 @@ export function parseBootstrap(text: string): string[] {
   });
 }
 
+/** Senders (address:port) whose message threw inside the library; ignored from then on. */
+const MAX_BANNED = 10_000;
+
+/**
+ * A UDP socket for the library whose message handling cannot take the process down.
+ * bittorrent-dht 11 and k-rpc trust the types of what they decode: a `put` whose `k` is an
+ * integer (after a valid token from a `get`) makes `createHash().update()` throw, and a
+ * reply whose `id` is not bytes makes `Buffer.equals` throw, both uncaught in the socket's
+ * 'message' handler, so one UDP packet would stop the server. Here such a message is
+ * dropped, its sender ignored from then on, and the node goes on.
+ */
+function guardedSocket(onHostile: (from: string, err: unknown) => void): Socket {
+  const socket = createSocket('udp4');
+  const banned = new Set<string>();
+  const emit = socket.emit.bind(socket) as (event: string | symbol, ...args: unknown[]) => boolean;
+  socket.emit = ((event: string | symbol, ...args: unknown[]): boolean => {
+    if (event !== 'message') return emit(event, ...args);
+    const rinfo = args[1] as RemoteInfo;
+    const from = `${rinfo.address}:${rinfo.port}`;
+    if (banned.has(from)) return true;
+    try {
+      return emit(event, ...args);
+    } catch (err) {
+      if (banned.size >= MAX_BANNED) banned.clear();
+      banned.add(from);
+      onHostile(from, err);
+      return true;
+    }
+  }) as Socket['emit'];
+  return socket;
+}
+
 function withTimeout<T>(ms: number, what: string, start: (done: (err: Error | null, value?: T) => void) => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(new DhtError('E_DHT_TIMEOUT', `${what} took over ${ms} ms; check that the DHT is reachable (UDP) and try again`)), ms);
@@ -71,6 +104,9 @@ function withTimeout<T>(ms: number, what: string, start: (done: (err: Error | nu
  * whatever the library checked.
  */
 export class DhtNode {
+  /** Messages that threw inside the library (their senders are ignored since). */
+  hostileMessages = 0;
+
   private constructor(
     private readonly dht: DHT,
     private readonly timeoutMs: number,
@@ -84,9 +120,13 @@ export class DhtNode {
     const explicit = options.bootstrap;
     // Explicit nodes are added one by one (a ping each); `bootstrap: false` keeps the
     // library from ever falling back on the public routers, e.g. when a test node is isolated.
-    const dht = new DHT({ bootstrap: explicit ? false : true, verify: strictDhtVerify, host: false });
+    let node: DhtNode | undefined;
+    const socket = guardedSocket(() => {
+      if (node) node.hostileMessages++;
+    });
+    const dht = new DHT({ bootstrap: explicit ? false : true, verify: strictDhtVerify, host: false, socket });
     dht.on('warning', () => {}); // a misbehaving node is the library's warning, never a crash
-    const node = new DhtNode(dht, options.timeoutMs ?? 15_000);
+    node = new DhtNode(dht, options.timeoutMs ?? 15_000);
     await new Promise<void>((resolve, reject) => {
       dht.once('error', (err: Error) => reject(new DhtError('E_DHT_START', `cannot open the DHT's UDP port: ${err.message}; pick another with --dht-port`, { cause: err })));
       dht.listen(options.port ?? 0, options.host ?? '0.0.0.0', () => resolve());
