@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, open, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Manifest } from '../src/core/index.js';
@@ -28,6 +29,13 @@ let dataDir: string;
 let mirrorDir: string;
 let server: RunningServer | undefined;
 let mirror: StaticMirror | undefined;
+let liar: StaticMirror | undefined;
+let liarDir: string | undefined;
+let manifest: Manifest;
+let port: number;
+
+// The tests build on each other: the second reuses the first's store and mirror folder.
+test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'p2p-e2e-mirror-'));
@@ -37,6 +45,8 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await server?.close();
   await mirror?.stop();
+  await liar?.stop();
+  if (liarDir) await rm(liarDir, { recursive: true, force: true });
   await rm(dataDir, { recursive: true, force: true });
   await rm(mirrorDir, { recursive: true, force: true });
 });
@@ -45,11 +55,12 @@ test('a folder written by p2psite mirror, on a plain static server, serves a vis
   const dist = process.env.P2P_DIST ?? 'dist';
   // Published with the origin seed on, so `p2psite mirror` can fetch the files.
   server = await startServer({ host: '127.0.0.1', port: 0, dataDir, distDir: dist, log: () => {} });
-  const { bundle } = await publishFixture(server.url, 1);
-  const manifest = bundle.manifest;
+  // A file of many pieces, so that a second mirror in the next test gets asked for some.
+  const { bundle } = await publishFixture(server.url, 1, undefined, (files) => files.push({ path: 'media/large.bin', bytes: new Uint8Array(randomBytes(3 * 1024 * 1024)) }));
+  manifest = bundle.manifest;
   const run = await cli(['mirror', manifest.address, mirrorDir, '--server', server.url]);
   expect(run.code, run.err).toBe(0);
-  const port = server.port;
+  port = server.port;
   await server.close();
 
   mirror = await startStaticMirror(mirrorDir);
@@ -69,6 +80,31 @@ test('a folder written by p2psite mirror, on a plain static server, serves a vis
   expect(mirror.requests.HEAD).toBeGreaterThan(0);
   expect(mirror.bytesSent).toBeGreaterThanOrEqual(manifest.files.reduce((n, f) => n + f.size, 0));
   expect(await storedHashes(page, manifest)).toEqual(signedHashes(manifest));
+  expect(errors()).toEqual([]);
+  await context.close();
+});
+
+test('a mirror that sends wrong bytes is dropped; the site loads from the honest one, every file as signed', async ({ browser }) => {
+  // A copy of the mirror folder with the large file's bytes changed in place (same length).
+  liarDir = await mkdtemp(join(tmpdir(), 'p2p-e2e-mirror-liar-'));
+  await cp(mirrorDir, liarDir, { recursive: true });
+  const large = join(liarDir, manifest.torrent.infoHash, manifest.torrent.name, 'media', 'large.bin');
+  const handle = await open(large, 'r+');
+  for (let at = 0; at < 3 * 1024 * 1024; at += 64 * 1024) await handle.write(new Uint8Array(16).fill(0xee), 0, 16, at);
+  await handle.close();
+  liar = await startStaticMirror(liarDir);
+  await server!.close();
+  server = await startServer({ host: '127.0.0.1', port, dataDir, distDir: process.env.P2P_DIST ?? 'dist', origin: false, endpoints: parseEndpointsConfig({ mirrors: [liar.url, mirror!.url] }), log: () => {} });
+
+  const { context, page, errors } = await newVisitor(browser, [/status of 503/]);
+  const warnings: string[] = [];
+  page.on('console', (m) => void (m.type() === 'warning' && warnings.push(m.text())));
+  await page.goto(`http://${manifest.address}.p2p.localhost:${port}/`);
+  await expect(page.locator('#title')).toHaveText('Hello from the swarm', { timeout: 60_000 });
+  await waitForPhase(page, 'ready');
+  expect(await storedHashes(page, manifest)).toEqual(signedHashes(manifest));
+  expect(liar.bytesSent).toBeGreaterThan(0);
+  expect(warnings.some((w) => w.includes(`the mirror ${new URL(liar!.url).host} sent piece`)), warnings.join("\n")).toBe(true);
   expect(errors()).toEqual([]);
   await context.close();
 });

@@ -80,6 +80,15 @@ export interface TransferHost {
 }
 
 /**
+ * The peer id WebTorrent gives a webseed's wire: the hex SHA-1 of its URL (webtorrent's
+ * lib/webconn.js), the only thing on the wire that says which webseed it is.
+ */
+async function webSeedPeerId(url: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-1', new TextEncoder().encode(url));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
  * One version's files: downloading with progress, then seeding from the cache. The
  * transfer outlives its torrent: `reattach()` moves it to a torrent with or without
  * trackers while the pieces it holds, its counters and `done` carry on.
@@ -95,6 +104,10 @@ export class VersionTransfer {
   private destroyed = false;
   /** The origin seed's and mirrors' URLs once they answered for this version; a new torrent gets them at once. */
   private readonly webSeedUrls: string[] = [];
+  /** Mirrors that sent bytes failing a piece hash: never added again in this transfer. */
+  private readonly badMirrors = new Set<string>();
+  /** Mirror webseed URLs by the peer id of their wires (see `webSeedPeerId`); the origin seed is not here. */
+  private readonly mirrorOfPeerId = new Map<string, string>();
   private readonly report: () => void;
   private readonly reportSoon: () => void;
   /** Peer ids refused for the rest of this transfer. */
@@ -219,13 +232,13 @@ export class VersionTransfer {
     torrent.on('wire', (wire: Wire) => {
       if (wire.peerId && this.banned.has(wire.peerId)) return void wire.destroy();
       this.host.guardWire(wire);
-      if (wire.type !== 'webSeed') {
-        wire.on('piece', (index: number) => {
-          const set = senders.get(index) ?? new Set<Wire>();
-          set.add(wire);
-          senders.set(index, set);
-        });
-      }
+      const sent = (index: number) => {
+        const set = senders.get(index) ?? new Set<Wire>();
+        set.add(wire);
+        senders.set(index, set);
+      };
+      // Webseeds too: a mirror is blamed for a bad piece like a peer (the origin seed is not, see `ban`).
+      wire.on('piece', sent);
       if (this.hooks.manifestExchange) wire.use(manifestExchange(this.hooks.manifestExchange));
       wire.on('download', (n: number) => {
         if (wire.type === 'webSeed') this.stats.fromOrigin += n;
@@ -275,8 +288,9 @@ export class VersionTransfer {
             // WebTorrent treats a one-file torrent's webseed URL as the file itself (BEP 19
             // says so for single-file torrents); give it the file's URL then.
             const url = manifest.files.length === 1 ? probeUrl : seedUrl;
-            if (this.webSeedUrls.includes(url)) return;
+            if (this.webSeedUrls.includes(url) || this.badMirrors.has(url)) return;
             this.webSeedUrls.push(url);
+            if (i > 0) void webSeedPeerId(url).then((id) => this.mirrorOfPeerId.set(id, url));
             // The torrent now, which is a newer one if the transfer moved meanwhile.
             if (!this.current.destroyed && this.current.ready) this.current.addWebSeed(url);
             this.report();
@@ -319,7 +333,20 @@ export class VersionTransfer {
 
   /** A misbehaving peer is a warning and a ban, never a crash (STYLE.md rule 11). */
   private ban(wire: Wire, why: string): void {
-    if (wire.type === 'webSeed') return; // The origin seed's bytes fail only if the server is broken; it is not banned.
+    if (wire.type === 'webSeed') {
+      // The origin seed's bytes fail only if the server is broken; it is not banned. A
+      // mirror is anyone's static host: one that sent wrong bytes is dropped for this transfer.
+      const url = this.mirrorOfPeerId.get(wire.peerId ?? '');
+      if (!url) return;
+      const i = this.webSeedUrls.indexOf(url);
+      if (i >= 0) this.webSeedUrls.splice(i, 1);
+      if (!this.badMirrors.has(url)) {
+        this.badMirrors.add(url);
+        this.options.warn?.(`the mirror ${new URL(url).host} ${why}; not using it`);
+      }
+      wire.destroy();
+      return;
+    }
     if (wire.peerId && !this.banned.has(wire.peerId)) {
       this.banned.add(wire.peerId);
       this.stats.bannedPeers++;
