@@ -48,6 +48,7 @@ export class DhtPointers {
   private readonly lookups = new Map<string, { at: number; result: Promise<SitePointer | undefined> }>();
   private inFlight = 0;
   private saving: Promise<void> = Promise.resolve();
+  private reputting = false;
   private readonly timer: NodeJS.Timeout;
 
   private constructor(
@@ -164,11 +165,25 @@ export class DhtPointers {
     }
   }
 
-  /** Puts every held pointer again, one at a time; refused sites' pointers are not. */
+  /**
+   * Puts every held pointer again, four at a time (each put is a DHT traversal of a second
+   * or two); refused sites' pointers are not. A round still running when the next is due
+   * is not started twice.
+   */
   async reputAll(): Promise<void> {
-    for (const address of this.held) {
-      const p = this.seen.get(address);
-      if (p && !this.o.refused(address, p.infoHash)) await this.putOne(p);
+    if (this.reputting) return;
+    this.reputting = true;
+    try {
+      const queue = [...this.held];
+      const worker = async () => {
+        for (let address = queue.shift(); address !== undefined; address = queue.shift()) {
+          const p = this.seen.get(address);
+          if (p && !this.o.refused(address, p.infoHash)) await this.putOne(p);
+        }
+      };
+      await Promise.all([worker(), worker(), worker(), worker()]);
+    } finally {
+      this.reputting = false;
     }
   }
 
