@@ -128,9 +128,13 @@ export class DhtNode {
     dht.on('warning', () => {}); // a misbehaving node is the library's warning, never a crash
     node = new DhtNode(dht, options.timeoutMs ?? 15_000);
     await new Promise<void>((resolve, reject) => {
-      dht.once('error', (err: Error) => reject(new DhtError('E_DHT_START', `cannot open the DHT's UDP port: ${err.message}; pick another with --dht-port`, { cause: err })));
+      dht.once('error', (err: Error) => {
+        dht.destroy();
+        reject(new DhtError('E_DHT_START', `cannot open the DHT's UDP port: ${err.message}; pick another with --dht-port`, { cause: err }));
+      });
       dht.listen(options.port ?? 0, options.host ?? '0.0.0.0', () => resolve());
     });
+    // Later socket errors (k-rpc-socket reports only EACCES and EADDRINUSE, at bind) must not throw.
     dht.on('error', () => {});
     if (explicit) await Promise.all(explicit.map((entry) => node.addNode(entry)));
     return node;

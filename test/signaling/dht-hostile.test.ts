@@ -30,6 +30,14 @@ function ask(s: Socket, port: number, msg: BValue): Promise<Record<string, unkno
 
 const id = new Uint8Array(20).fill(7);
 
+describe('starting a DHT node', () => {
+  it('a UDP port already taken is E_DHT_START, with what to do', { timeout: 10_000 }, async () => {
+    const first = await DhtNode.start({ host: '127.0.0.1', bootstrap: [] });
+    teardown.push(() => first.close());
+    await expect(DhtNode.start({ host: '127.0.0.1', port: first.port, bootstrap: [] })).rejects.toMatchObject({ code: 'E_DHT_START', message: expect.stringMatching(/--dht-port/) });
+  });
+});
+
 describe('a DHT node survives hostile packets', () => {
   it('a put whose k is an integer (with a valid token) is dropped; the node goes on answering', { timeout: 20_000 }, async () => {
     const node = await DhtNode.start({ host: '127.0.0.1', bootstrap: [], timeoutMs: 3000 });
