@@ -124,3 +124,17 @@ test('a first visit whose server lost its manifests is served by a peer; an addr
   await Promise.all([peer.context.close(), visitor.context.close(), nobody.context.close()]);
   await rm(emptyDir, { recursive: true, force: true });
 });
+
+test('a first visit nobody can serve says so plainly: no one who has the site is online and the server does not serve its files', async ({ browser }) => {
+  const { bundle } = await publishFixture(ts.url, 1);
+  // The server keeps the manifest but serves no files, and no visitor has the site.
+  await ts.server.close();
+  ts.server = await startServer({ host: '127.0.0.1', port: ts.port, dataDir: ts.dataDir, distDir: process.env.P2P_DIST ?? 'dist', origin: false, log: () => {} });
+  const visitor = await newVisitor(browser, [/Failed to load resource.*503/]);
+  await visitor.page.goto(ts.siteUrl(bundle.manifest.address));
+  const notice = visitor.page.locator('[data-p2p="no-source"]');
+  await expect(notice).toBeVisible({ timeout: 30_000 });
+  await expect(notice).toContainText('no one who has this site is online');
+  await visitor.page.screenshot({ path: 'docs/img/visit-no-source.png' });
+  await visitor.context.close();
+});

@@ -28,9 +28,30 @@ export class P2pBoot extends LitElement {
     .error { border-left: 4px solid #cf222e; padding: 0.5rem 0.9rem; background: color-mix(in srgb, #cf222e 8%, transparent); border-radius: 4px; }
     .error h2 { font-size: 1.05rem; margin: 0 0 0.25rem; }
     .error p { margin: 0; }
+    .stalled { margin: 0.9rem 0 0; font-size: 0.9rem; }
     .open-elsewhere { font-size: 0.9rem; word-break: break-all; }
     button { font: inherit; margin-top: 0.9rem; padding: 0.4rem 1rem; border-radius: 6px; border: 1px solid currentColor; background: transparent; color: inherit; cursor: pointer; }
   `;
+
+  private lastBytes = -1;
+  private lastProgressAt = Date.now();
+  private stallTimer?: ReturnType<typeof setTimeout>;
+
+  /** True when a transfer with no peer has moved no byte for STALL_MS (re-rendered when it gets there). */
+  private stalled(state: EngineState): boolean {
+    // Counted from when the version is known; the engine's counters may not have come yet.
+    if (state.phase !== 'fetching' || !state.manifest) return false;
+    const stats = state.stats;
+    const done = stats?.bytesDone ?? 0;
+    if (stats && done >= stats.bytesTotal) return false;
+    if (done !== this.lastBytes) {
+      this.lastBytes = done;
+      this.lastProgressAt = Date.now();
+      clearTimeout(this.stallTimer);
+      this.stallTimer = setTimeout(() => this.requestUpdate(), STALL_MS + 50);
+    }
+    return (stats?.peers ?? 0) === 0 && Date.now() - this.lastProgressAt >= STALL_MS;
+  }
 
   override render() {
     const s = this.state;
@@ -48,6 +69,7 @@ export class P2pBoot extends LitElement {
     }
     const stats = s.stats;
     const pct = stats && stats.bytesTotal > 0 ? Math.floor((100 * stats.bytesDone) / stats.bytesTotal) : 0;
+    const stalled = this.stalled(s);
     const resolved = Boolean(s.manifest);
     const step = (done: boolean, active: boolean, text: string) => html`<li class=${done ? 'done' : active ? 'active' : 'todo'}>${text}</li>`;
     return html`<div class="card" aria-live="polite">
@@ -62,13 +84,20 @@ export class P2pBoot extends LitElement {
         ? html`<progress max="100" value=${pct} aria-label="Download progress"></progress>
             <div class="numbers">
               <span>${pct}%</span>
+              <span>${stats.filesDone} of ${stats.filesTotal} files</span>
               <span>${stats.peers} ${stats.peers === 1 ? 'peer' : 'peers'}</span>
               <span>${formatBytes(stats.fromPeers)} from peers</span>
               <span>${formatBytes(stats.fromOrigin)} from the origin</span>
             </div>`
         : nothing}
+      ${stalled
+        ? html`<p class="stalled" role="status" data-p2p="no-source">Nothing has arrived for ${Math.round(STALL_MS / 1000)} seconds: no one who has this site is online, and the server does not serve its files. It opens as soon as someone who has it comes online; you can leave this tab open.</p>`
+        : nothing}
     </div>`;
   }
 }
+
+/** How long a loading site may move no byte, with no peer, before the page says nobody has it. */
+const STALL_MS = 10_000;
 
 customElements.define('p2p-boot', P2pBoot);
