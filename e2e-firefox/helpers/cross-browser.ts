@@ -33,8 +33,8 @@ export async function transferBetweenBrowsers(chromium: PwBrowser, direction: Di
   const ts = await startTestServer();
   const context = await chromium.newContext();
   // The seeder's tracker socket and its open request watching the server drop when the
-  // server restarts with the origin off (reset, or refused while it is down); the visitor's boot page reads once that the
-  // origin seed does not serve this version.
+  // server restarts with the origin off (reset, or refused while it is down); the
+  // visitor's boot page reads once that the origin seed does not serve this version.
   const allow = [/WebSocket|NetworkError|can.t establish a connection|connection to ws:.*was interrupted while the page was loading|ERR_CONNECTION_(RESET|REFUSED)/, /503|origin seed does not serve/];
   const firefox = await launchFirefox({ allow, prefs: options.firefoxPrefs });
   try {
