@@ -1,6 +1,6 @@
 import type WebTorrent from 'webtorrent/dist/webtorrent.min.js';
 import type { Torrent, Wire } from 'webtorrent/dist/webtorrent.min.js';
-import { torrentFile, type Manifest, type ManifestFile } from '../core/index.js';
+import { isCoreError, torrentFile, type Manifest, type ManifestFile } from '../core/index.js';
 import { manifestExchange, type ManifestExchangeHooks } from './manifest-exchange.js';
 import { SiteChunkStore } from './site-chunk-store.js';
 import { storeLease } from './store-lease.js';
@@ -160,8 +160,11 @@ export class VersionTransfer {
       onAllComplete: () => this.finish(),
       resumePieces: hooks.resumePieces,
       onPiece: hooks.savePiece,
-      onFileRejected: (file) => {
-        options.warn?.(`"${file.path}" did not match its signed hash; fetching it again`);
+      onFileRejected: (file, err) => {
+        // Said as what it is: a storage write that failed (a full disk, a page closing)
+        // is not a peer's wrong bytes.
+        if (isCoreError(err) && err.code === 'E_HASH_MISMATCH') options.warn?.(`"${file.path}" did not match its signed hash; fetching it again`);
+        else if (!this.destroyed) options.warn?.(`"${file.path}" could not be stored (${err instanceof Error ? err.message.slice(0, 120) : 'storage failed'}); fetching it again`);
         hooks.fileRejected?.(file);
       },
     });
