@@ -145,7 +145,13 @@ export class SettingsClient {
   }
 
   private toFrame(message: HeartbeatMessage | HelloMessage): void {
-    this.frame.contentWindow?.postMessage(message, this.appOrigin);
+    try {
+      this.frame.contentWindow?.postMessage(message, this.appOrigin);
+    } catch (err) {
+      // The frame shows the browser's error page (the server is down): Firefox throws where
+      // Chromium drops the message. The frame counts as failed already (known-choice.ts).
+      if (!this.choice.isKnown) console.info('[p2p] the settings frame cannot be reached', err);
+    }
   }
 
   destroy(): void {
