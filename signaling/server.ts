@@ -112,6 +112,8 @@ export interface ServerOptions {
   dht?: ServerDhtOptions;
   /** Extra trackers, mirrors and peer servers, and whether the built-in tracker runs (signaling/endpoints-answer.ts). */
   endpoints?: EndpointsConfig;
+  /** How often an address is asked of the peer servers at most (default 30 s; tests shorten it). */
+  peerRecheckMs?: number;
 }
 
 export interface RunningServer {
@@ -193,6 +195,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     log,
     refused: (m) => deniedSite(m.address) || denylist.has(m.torrent.infoHash),
     stored: (m) => waiters.wake(m.address),
+    recheckMs: options.peerRecheckMs,
   });
 
   const tracker = new Tracker({

@@ -139,6 +139,26 @@ describe('peer servers', () => {
     expect((await fetch(`${b.server.url}/api/sites/${nobody}`)).status).toBe(404);
   });
 
+  it('a newer version published on A reaches B, and a page held on B hears of it', async () => {
+    const a = await server();
+    const b = await server({ endpoints: parseEndpointsConfig({ peerServers: [a.server.url] }), peerRecheckMs: 0 });
+    const { b: v1, key } = await publish(a.server.url, undefined, 1, 'one');
+    const address = v1.manifest.address;
+    const first = await fetch(`${b.server.url}/api/sites/${address}`);
+    expect((await first.json()).seq).toBe(1);
+    const etag = first.headers.get('etag')!;
+    const v2 = await publish(a.server.url, key, 2, 'two');
+    expect(v2.res.status).toBe(201);
+    // A page's long poll on B: held until B learns of seq 2 from A (asked in the background).
+    const held = fetch(`${b.server.url}/api/sites/${address}`, { headers: { 'If-None-Match': etag, Prefer: 'wait=20' } });
+    // Every request on B asks A again in the background (no recheck interval here), until B holds seq 2.
+    await expect.poll(async () => (await (await fetch(`${b.server.url}/api/sites/${address}`)).json()).seq, { timeout: 10_000 }).toBe(2);
+    const answer = await held;
+    expect(answer.status).toBe(200);
+    expect((await answer.json()).seq).toBe(2);
+    expect(b.server.store.current(address)?.seq).toBe(2);
+  });
+
   it('a peer that sends a manifest for another address, a bad signature or wrong bytes gets nothing stored', async () => {
     const liar = await server();
     const b = await server({ endpoints: parseEndpointsConfig({ peerServers: [liar.server.url] }) });
