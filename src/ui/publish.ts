@@ -93,10 +93,11 @@ export async function publishSite(options: { plan: PublishPlan; key: KeyPair; se
   progress('signing', 1, 1);
 
   let sent = 0;
+  // Files the current version already has are on the server: not sent again (asked of the
+  // manifest rather than file by file, so no 404 per new file fills the console).
+  const held = new Set(current?.files.map((f) => f.sha256) ?? []);
   for (const { file, bytes } of bundle.files) {
-    // Files an earlier version (or another site) already put there are not sent again.
-    const held = await api(`${server}/api/blobs/${file.sha256}`, { method: 'HEAD' }).catch(() => undefined);
-    if (!held?.ok) {
+    if (!held.has(file.sha256)) {
       const res = await api(`${server}/api/blobs/${file.sha256}`, { method: 'PUT', body: new Blob([bytes as BlobPart]) });
       if (!res.ok) throw await refusal(res);
     }
