@@ -143,6 +143,6 @@ test('a first visit nobody can serve says so plainly: no one who has the site is
   const notice = visitor.page.locator('[data-p2p="no-source"]');
   await expect(notice).toBeVisible({ timeout: 30_000 });
   await expect(notice).toContainText('no one who has this site is online');
-  await visitor.page.screenshot({ path: 'docs/img/visit-no-source.png' });
+  await visitor.page.screenshot({ path: 'e2e/screenshots/visit-no-source.png' });
   await visitor.context.close();
 });
