@@ -226,6 +226,23 @@ test('the visitor\'s own ICE servers replace the operator\'s; with "relay only" 
   await field.blur();
   await expect(status).toHaveText(/^Saved/);
   await relayOnly.check();
+  // Stored before the page goes away (a reload right after the click could cut the write).
+  await expect
+    .poll(() =>
+      app.evaluate(
+        () =>
+          new Promise<boolean>((resolve) => {
+            const open = indexedDB.open('p2p-settings');
+            open.onsuccess = () => {
+              const get = open.result.transaction('settings').objectStore('settings').get('resources');
+              get.onsuccess = () => resolve(Boolean((get.result as { relayOnly?: boolean } | undefined)?.relayOnly));
+              get.onerror = () => resolve(false);
+            };
+            open.onerror = () => resolve(false);
+          }),
+      ),
+    )
+    .toBe(true);
   // Both are kept: the panel shows them again after a reload.
   await expect(async () => {
     await app.reload();

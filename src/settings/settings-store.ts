@@ -1,4 +1,4 @@
-import { createStore, get, set, type UseStore } from 'idb-keyval';
+import { createStore, get, update, type UseStore } from 'idb-keyval';
 import { normaliseSettings, type ResourceSettings } from '../swarm/governor.js';
 import { SETTINGS_CHANNEL, type ChannelMessage } from './messages.js';
 
@@ -44,8 +44,10 @@ export async function loadSavedSettings(customStore = store()): Promise<Resource
  * @throws {RangeError} from `normaliseSettings` when a value is out of range; nothing is saved then.
  */
 export async function saveSettings(changes: Partial<ResourceSettings>, customStore = store()): Promise<ResourceSettings> {
-  const next = normaliseSettings({ ...(await loadSettings(customStore)), ...changes, updatedAt: Date.now() });
-  await set(KEY, next, customStore);
+  // Validated first (a RangeError says what is wrong), then merged in one transaction, so
+  // two changes made at once (a field's blur and a checkbox) cannot overwrite each other.
+  let next = normaliseSettings({ ...(await loadSettings(customStore)), ...changes, updatedAt: Date.now() });
+  await update<ResourceSettings>(KEY, (held) => (next = normaliseSettings({ ...normaliseSettings(held), ...changes, updatedAt: next.updatedAt })), customStore);
   const channel = new BroadcastChannel(SETTINGS_CHANNEL);
   channel.postMessage({ type: 'settings', settings: next } satisfies ChannelMessage);
   channel.close();
