@@ -49,6 +49,11 @@ export async function launchFirefox(options: { prefs?: Record<string, unknown>; 
     executablePath: FIREFOX_PATH,
     headless: true,
     userDataDir: profile,
+    // A home of its own too: Firefox also keeps caches under ~/.cache/mozilla and
+    // ~/.config/mozilla, and what earlier runs left there made later runs' service
+    // workers fail to load our assets ("A ServiceWorker intercepted the request and
+    // encountered an unexpected error"). Removed with the profile.
+    env: { ...process.env, HOME: profile, XDG_CACHE_HOME: join(profile, '.cache'), XDG_CONFIG_HOME: join(profile, '.config') },
     extraPrefsFirefox: { ...FIREFOX_PREFS, ...options.prefs },
   });
   const page = await browser.newPage();

@@ -48,17 +48,19 @@ const OWN_CACHE = 'p2p-app-files';
  * (runtime.js): network first, the cached copy when offline.
  */
 async function ownFile(request: Request, url: URL): Promise<Response> {
-  const cache = await caches.open(OWN_CACHE);
-  if (url.pathname.startsWith(`${OWN_PREFIX}assets/`)) {
-    const hit = await cache.match(request);
+  // The cache is a help, never a reason to fail: a browser that refuses it (storage
+  // pressure, a private window, Firefox's Cache API in some states) still gets the file.
+  const cache = await caches.open(OWN_CACHE).catch(() => undefined);
+  if (cache && url.pathname.startsWith(`${OWN_PREFIX}assets/`)) {
+    const hit = await cache.match(request).catch(() => undefined);
     if (hit) return hit;
   }
   try {
     const response = await fetch(request);
-    if (response.ok) await cache.put(request, response.clone());
+    if (response.ok && cache) void cache.put(request, response.clone()).catch((err: unknown) => console.warn('[p2p] could not keep our own file for offline use', url.pathname, err));
     return response;
   } catch (err) {
-    const hit = await cache.match(request);
+    const hit = await cache?.match(request).catch(() => undefined);
     if (hit) return hit;
     throw err;
   }
