@@ -1,5 +1,4 @@
 import { expect, test } from '@playwright/test';
-import { spawn } from 'node:child_process';
 import { cp, mkdtemp, open, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -10,19 +9,10 @@ import { parseEndpointsConfig } from '../signaling/endpoints-answer.js';
 import { engineState, newVisitor, originBytes, publishFixture, waitForPhase } from './helpers/harness.js';
 import { startStaticMirror, type StaticMirror } from './helpers/static-mirror.js';
 import { signedHashes, storedHashes } from './helpers/stored-hashes.js';
+import { runCli } from '../test/helpers/cli.js';
 
-const root = new URL('../', import.meta.url).pathname;
 
-function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/p2psite.mjs', ...args], { cwd: root });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c) => (out += c));
-    child.stderr.on('data', (c) => (err += c));
-    child.on('exit', (code) => resolve({ code: code ?? -1, out, err }));
-  });
-}
+const cli = runCli;
 
 
 let dataDir: string;

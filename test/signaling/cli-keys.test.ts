@@ -7,6 +7,7 @@ import { addressFromPublicKey, generateKeyPair, toHex, type KeyPair } from '../.
 import { MIN_ITERATIONS } from '../../src/keys/key-cipher.js';
 import { describeKeyFile, parseKeyFile, serializeKeyFile } from '../../src/keys/key-file.js';
 import { startServer, type RunningServer } from '../../signaling/server.js';
+import { runCli } from '../helpers/cli.js';
 
 // The same parser and serialiser src/ui/keys-view.ts imports and exports with.
 const root = new URL('../../', import.meta.url).pathname;
@@ -35,15 +36,7 @@ interface Run {
 /** Runs `p2psite` with stdin a closed pipe (not a terminal) and no passphrase in the environment unless given. */
 function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'P2P_KEY_PASSPHRASE' && k !== 'P2P_SERVER'));
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/p2psite.mjs', ...args], { cwd: root, env: { ...base, ...env } });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c) => (out += c));
-    child.stderr.on('data', (c) => (err += c));
-    child.stdin.end();
-    child.on('exit', (code) => resolve({ code: code ?? -1, out, err }));
-  });
+  return runCli(args, { ...base, ...env });
 }
 
 async function file(name: string, text: string): Promise<string> {

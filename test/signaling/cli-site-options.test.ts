@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,8 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { utf8 } from '../../src/core/index.js';
 import { startServer } from '../../signaling/server.js';
 import { resolveSiteOptions, takeSiteConfig } from '../../signaling/cli/site-options.js';
+import { runCli } from '../helpers/cli.js';
 
-const root = new URL('../../', import.meta.url).pathname;
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -41,15 +40,7 @@ describe('start page and single-page apps', () => {
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const server = await startServer({ host: '127.0.0.1', port: 0, dataDir: join(dir, 'data'), distDir: join(dir, 'dist'), log: () => {} });
     cleanups.push(() => server.close());
-    const cli = (args: string[]) =>
-      new Promise<{ code: number; out: string; err: string }>((resolve) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', 'signaling/cli/main.ts', ...args], { cwd: root });
-        let out = '';
-        let err = '';
-        child.stdout.on('data', (c) => (out += c));
-        child.stderr.on('data', (c) => (err += c));
-        child.on('exit', (code) => resolve({ code: code ?? -1, out, err }));
-      });
+    const cli = runCli;
     const key = join(dir, 'site.key');
     expect((await cli(['keygen', '--out', key])).code).toBe(0);
     const site = join(dir, 'site');

@@ -1,27 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bdecode, bencode, fromUtf8, sha1, siteTorrent, toHex, type BDecoded, type BValue } from '../../src/core/index.js';
 import { fetchAs, harness, publish, siteHost, type Harness } from './helpers.js';
+import { runCli } from '../helpers/cli.js';
 
-const root = new URL('../../', import.meta.url).pathname;
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/p2psite.mjs', ...args], { cwd: root });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c) => (out += c));
-    child.stderr.on('data', (c) => (err += c));
-    child.on('exit', (code) => resolve({ code: code ?? -1, out, err }));
-  });
-}
+const cli = runCli;
 
 type Dict = { [key: string]: BDecoded };
 const text = (v: BDecoded) => fromUtf8(v as Uint8Array);

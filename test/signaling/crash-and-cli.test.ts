@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { mkdtemp, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,8 +6,8 @@ import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../signaling/server.js';
 import { fetchAs, publish, siteHost } from './helpers.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { runCli } from '../helpers/cli.js';
 
-const root = new URL('../../', import.meta.url).pathname;
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -72,16 +71,7 @@ describe('server command', () => {
 });
 
 describe('publisher CLI', () => {
-  function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-    return new Promise((resolve) => {
-      const child = spawn(process.execPath, ['bin/p2psite.mjs', ...args], { cwd: root });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (c) => (out += c));
-      child.stderr.on('data', (c) => (err += c));
-      child.on('exit', (code) => resolve({ code: code ?? -1, out, err }));
-    });
-  }
+  const cli = runCli;
 
   it('creates a 0600 key file, publishes a folder, and shows the site', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'p2p-cli-'));

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,23 +6,14 @@ import { dhtFromFlags } from '../../signaling/dht-flags.js';
 import { DhtNode } from '../../signaling/dht-node.js';
 import { harness } from './helpers.js';
 import { localDht } from './dht-helpers.js';
+import { runCli } from '../helpers/cli.js';
 
-const root = new URL('../../', import.meta.url).pathname;
 const teardown: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   while (teardown.length) await teardown.pop()!().catch(() => {});
 });
 
-function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/p2psite.mjs', ...args], { cwd: root });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c) => (out += c));
-    child.stderr.on('data', (c) => (err += c));
-    child.on('exit', (code) => resolve({ code: code ?? -1, out, err }));
-  });
-}
+const cli = runCli;
 
 describe('p2psite publish --dht', () => {
   it('puts the pointer on a local DHT and gives it to a server that re-puts it; a lost store publishes seq 2', { timeout: 20_000 }, async () => {

@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,8 +9,8 @@ import { parseEndpointsConfig, EndpointsConfigError } from '../../signaling/endp
 import { endpointsFromFlags } from '../../signaling/endpoints-flags.js';
 import { parseEndpointsAnswer, withExtraEndpoints } from '../../src/swarm/extra-endpoints.js';
 import { fetchAs, harness, publish, siteHost, type Harness } from './helpers.js';
+import { runCli } from '../helpers/cli.js';
 
-const root = new URL('../../', import.meta.url).pathname;
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -31,16 +30,7 @@ async function twoPeers(): Promise<{ a: Harness; b: Harness }> {
   return { a, b };
 }
 
-function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/p2psite.mjs', ...args], { cwd: root });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c) => (out += c));
-    child.stderr.on('data', (c) => (err += c));
-    child.on('exit', (code) => resolve({ code: code ?? -1, out, err }));
-  });
-}
+const cli = runCli;
 
 describe('flags for other servers', () => {
   it('takes ws(s) trackers, http(s) mirrors and peer servers; refuses anything else with a code', () => {
