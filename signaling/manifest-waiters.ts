@@ -1,5 +1,4 @@
 import type { IncomingMessage } from 'node:http';
-import type { Manifest } from '../src/core/index.js';
 
 /**
  * Open pages waiting to hear of a site's next version: a long poll on the manifest
@@ -67,11 +66,6 @@ export class ManifestWaiters {
   get size(): number {
     return this.held;
   }
-}
-
-/** The manifest's validator: its seq and a piece of its signature (two versions never share one). */
-export function manifestEtag(manifest: Pick<Manifest, 'seq' | 'signature'>): string {
-  return `"${manifest.seq}-${manifest.signature.slice(0, 16)}"`;
 }
 
 /** Longest wait a client may ask for; a page re-asks at once after each answer. */

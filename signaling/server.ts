@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { classifyRequestPath, discoveryTorrent, isAddress, parseManifestJson, resolveLimits, verifyManifest, type Manifest } from '../src/core/index.js';
+import { classifyRequestPath, manifestEtag, discoveryTorrent, isAddress, parseManifestJson, resolveLimits, verifyManifest, type Manifest } from '../src/core/index.js';
 import { LOCAL_APP_HOSTNAME } from '../src/settings/messages.js';
 import { Denylist } from './denylist.js';
 import { HttpError, toHttpError } from './errors.js';
@@ -14,7 +14,7 @@ import { parseOperatorIce, sendIceAnswer, type OperatorIceConfig } from './ice-s
 import { CORS_HEADERS, checkDeclaredLength, readBody, sendError, sendJson, serveFile } from './http-util.js';
 import { capConnectionsPerIp } from './connection-guard.js';
 import { Logger, type LogSink } from './log.js';
-import { ManifestWaiters, manifestEtag, preferredWaitMs } from './manifest-waiters.js';
+import { ManifestWaiters, preferredWaitMs } from './manifest-waiters.js';
 import { Metrics } from './metrics.js';
 import { PageReportBudget } from './page-reports.js';
 import { pageReportRoute } from './page-report-route.js';

@@ -21,3 +21,4 @@ export * from './pointer.js';
 export { utf8, fromUtf8, randomBytes } from './platform.js';
 export * from './discovery.js';
 export * from './reserved-paths.js';
+export * from './manifest-etag.js';

@@ -1,4 +1,4 @@
-import type { Manifest } from '../core/index.js';
+import { manifestEtag, type Manifest } from '../core/index.js';
 
 /**
  * Keeps an open page in touch with the server: a long poll on the manifest (the server
@@ -27,11 +27,6 @@ export interface ServerWatchOptions {
   random?: () => number;
   setTimeout?: (fn: () => void, ms: number) => unknown;
   clearTimeout?: (handle: unknown) => void;
-}
-
-/** The ETag the server gives a manifest (signaling/manifest-waiters.ts), computed from the one held. */
-export function etagOf(manifest: Pick<Manifest, 'seq' | 'signature'> | undefined): string | undefined {
-  return manifest ? `"${manifest.seq}-${manifest.signature.slice(0, 16)}"` : undefined;
 }
 
 /** A poll that comes back sooner than this (a full server, a proxy that does not hold) waits before the next. */
@@ -63,7 +58,7 @@ export class ServerWatch {
    * server answers only with something else); `reachable` what the page last learnt.
    */
   start(held: Pick<Manifest, 'seq' | 'signature'> | undefined, reachable: boolean): void {
-    this.etag = etagOf(held);
+    this.etag = held ? manifestEtag(held) : undefined;
     this.reachable = reachable;
     this.schedule(reachable ? 0 : this.retryDelay());
   }

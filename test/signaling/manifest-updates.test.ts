@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../src/core/index.js';
-import { ServerWatch, etagOf } from '../../src/site/server-watch.js';
+import { manifestEtag as etagOf } from '../../src/core/index.js';
+import { ServerWatch } from '../../src/site/server-watch.js';
 import { harness, publish, type Harness } from './helpers.js';
 
 let h: Harness | undefined;
