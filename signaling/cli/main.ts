@@ -51,13 +51,12 @@ $${PASSPHRASE_ENV}, else a prompt when stdin is a terminal.
 The server defaults to $P2P_SERVER, then http://localhost:8080.`;
 
 import { canonicalAppOrigin } from '../../src/settings/messages.js';
+import { siteOrigin } from '../../src/swarm/endpoints.js';
 
 class UsageError extends Error {}
 
-function siteUrl(server: string, address: string): string {
-  const app = new URL(canonicalAppOrigin(server));
-  return `${app.protocol}//${address}.${app.host}/`;
-}
+/** The site's URL for a server URL: `<address>.<app host>`, as the browser side builds it (src/swarm/endpoints.ts). */
+const siteUrl = (server: string, address: string) => `${siteOrigin(server, address)}/`;
 
 async function apiError(res: Response): Promise<string> {
   const body = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
@@ -91,7 +90,7 @@ async function publish(folder: string, keyPath: string, passphraseFile: string |
   if (current.status !== 404 && !current.ok) throw new Error(`the server refused to look up the site: ${await apiError(current)}`);
   const seq = current.ok ? ((await current.json()) as Manifest).seq + 1 : await seqAfterNotFound(current);
   const { entry, fallback } = resolveSiteOptions(files, flags, config);
-  for (const warning of cspWarnings(files, canonicalAppOrigin(server), siteUrl(server, address).replace(/\/$/, ''))) process.stderr.write(`warning: ${warning}\n`);
+  for (const warning of cspWarnings(files, canonicalAppOrigin(server), siteOrigin(server, address))) process.stderr.write(`warning: ${warning}\n`);
   const bundle = await buildBundle({ files, secretKey: key.secretKey, seq, fallback, entry });
   const total = totalSize(bundle.manifest.files);
   let sent = 0;
