@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { classifyRequestPath, manifestEtag, discoveryTorrent, isAddress, parseManifestJson, resolveLimits, verifyManifest, type Manifest } from '../src/core/index.js';
+import { classifyRequestPath, formatSwarmPeers, manifestEtag, SWARM_HEADER, discoveryTorrent, isAddress, parseManifestJson, resolveLimits, verifyManifest, type Manifest } from '../src/core/index.js';
 import { LOCAL_APP_HOSTNAME } from '../src/settings/messages.js';
 import { Denylist } from './denylist.js';
 import { HttpError, toHttpError } from './errors.js';
@@ -384,7 +384,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         return;
       }
     }
-    return sendJson(res, 200, manifest, { ...headers, ETag: manifestEtag(manifest) });
+    return sendJson(res, 200, manifest, { ...headers, ETag: manifestEtag(manifest), ...swarmHeader(manifest.torrent.infoHash) });
+  }
+
+  /** How many browsers hold the version (src/core/swarm-peers.ts), when this server's tracker is the only one. */
+  function swarmHeader(infoHash: string): Record<string, string> {
+    if (!endpoints.builtInTracker || endpoints.trackers.length > 0) return {};
+    return { [SWARM_HEADER]: formatSwarmPeers(tracker.swarmPeers(infoHash)) };
   }
 
   async function publish(req: IncomingMessage, res: ServerResponse, address: string): Promise<void> {

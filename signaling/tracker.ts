@@ -61,6 +61,8 @@ interface TrackerSocket {
 }
 
 interface TrackerSwarm {
+  complete: number;
+  incomplete: number;
   peers: {
     length: number;
     peek(peerId: string): { socket: unknown } | undefined;
@@ -249,6 +251,12 @@ export class Tracker {
 
   get swarmCount(): number {
     return Object.keys(this.server.torrents).length;
+  }
+
+  /** Seeders and leechers of one swarm (hex info hash) as this tracker counts them now. */
+  swarmPeers(infoHash: string): { seeders: number; leechers: number } {
+    const swarm = this.server.torrents[infoHash];
+    return { seeders: swarm?.complete ?? 0, leechers: swarm?.incomplete ?? 0 };
   }
 
   get peerCount(): number {

@@ -22,3 +22,4 @@ export { utf8, fromUtf8, randomBytes } from './platform.js';
 export * from './discovery.js';
 export * from './reserved-paths.js';
 export * from './manifest-etag.js';
+export * from './swarm-peers.js';
