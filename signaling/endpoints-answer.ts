@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { siteOrigin } from '../src/swarm/endpoints.js';
+import { siteOrigin } from '../src/core/origins.js';
 import type { EndpointsAnswer } from '../src/swarm/extra-endpoints.js';
 import { MAX_EXTRA_ENDPOINTS } from '../src/swarm/extra-endpoints.js';
 import { HttpError } from './errors.js';

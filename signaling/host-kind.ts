@@ -1,5 +1,4 @@
-import { isAddress } from '../src/core/index.js';
-import { LOCAL_APP_HOSTNAME } from '../src/settings/messages.js';
+import { addressOfHost, LOCAL_APP_HOSTNAME, loopbackHost } from '../src/core/origins.js';
 import { HttpError } from './errors.js';
 import { publicHostOf, publicSiteUrl, type PublicUrl } from './public-url.js';
 
@@ -18,8 +17,6 @@ export type HostKind =
   /** Only with a public URL: neither its host nor one of its sites' (see `wrongHost`). */
   | { kind: 'other' };
 
-const LOOPBACK = /^(?:localhost|127\.0\.0\.1|\[::1\])(?::(\d{1,5}))?$/i;
-
 /**
  * Without a public URL, by shape only (any domain, so `npm start` works on any name).
  * With one (`--public-url`), only its host is the app and only `<address>.<its host>` a
@@ -28,10 +25,10 @@ const LOOPBACK = /^(?:localhost|127\.0\.0\.1|\[::1\])(?::(\d{1,5}))?$/i;
 export function hostKindOf(hostHeader: string | undefined, publicUrl?: PublicUrl): HostKind {
   if (publicUrl) return publicHostOf(publicUrl, hostHeader);
   const host = hostHeader ?? '';
-  const label = host.toLowerCase().split('.')[0];
-  if (host.includes('.') && isAddress(label)) return { kind: 'site', address: label };
-  const loopback = LOOPBACK.exec(host);
-  if (loopback) return { kind: 'loopback', port: loopback[1] };
+  const address = addressOfHost(host.toLowerCase());
+  if (address) return { kind: 'site', address };
+  const loopback = loopbackHost(host);
+  if (loopback) return { kind: 'loopback', port: loopback.port };
   return { kind: 'app' };
 }
 

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
+import { parseByteRange } from '../src/core/byte-range.js';
 import { HttpError } from './errors.js';
 
 /**
@@ -73,25 +74,6 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
   });
 }
 
-export type ByteRange = { start: number; end: number } | 'unsatisfiable' | undefined;
-
-/** One byte range of RFC 9110 section 14.1.2; several ranges get the whole file. */
-export function parseRangeHeader(header: string | undefined, size: number): ByteRange {
-  if (!header) return undefined;
-  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!m || (m[1] === '' && m[2] === '')) return undefined;
-  if (m[1] === '') {
-    const suffix = Number(m[2]);
-    if (suffix === 0 || size === 0) return 'unsatisfiable';
-    return { start: Math.max(0, size - suffix), end: size - 1 };
-  }
-  const start = Number(m[1]);
-  const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
-  if (m[2] !== '' && Number(m[2]) < start) return undefined;
-  if (start >= size) return 'unsatisfiable';
-  return { start, end };
-}
-
 export interface FileResponse {
   path: string;
   size: number;
@@ -118,12 +100,13 @@ export async function serveFile(req: IncomingMessage, res: ServerResponse, file:
     res.end();
     return;
   }
-  const range = parseRangeHeader(req.headers.range, file.size);
-  if (range === 'unsatisfiable') {
+  const parsed = parseByteRange(req.headers.range, file.size);
+  if (parsed.kind === 'unsatisfiable') {
     res.writeHead(416, { ...headers, 'Content-Range': `bytes */${file.size}` });
     res.end();
     return;
   }
+  const range = parsed.kind === 'range' ? parsed : undefined;
   const start = range ? range.start : 0;
   const end = range ? range.end : file.size - 1;
   const length = file.size === 0 ? 0 : end - start + 1;

@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_SERVER_LIMITS, startServer, type ServerLimits } from './server.js';
 import { publishDemo } from './demo.js';
-import { LOCAL_APP_HOSTNAME } from '../src/settings/messages.js';
+import { LOCAL_APP_HOSTNAME } from '../src/core/origins.js';
 import { parsePublicUrl, publicSiteUrl, publicTrackerUrl, PublicUrlError } from './public-url.js';
 import { ICE_HELP, iceConfigFromFlags } from './ice-flags.js';
 import { IceConfigError } from './ice-servers.js';

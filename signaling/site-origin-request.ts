@@ -1,6 +1,6 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { siteOrigin } from '../src/swarm/endpoints.js';
+import { siteOrigin } from '../src/core/origins.js';
 
 /** A site-origin request that failed: unreachable, timed out, or not a 200. */
 export class SiteOriginError extends Error {

@@ -1,20 +1,6 @@
 import { stat } from 'node:fs/promises';
-import { extname, join, normalize, sep } from 'node:path';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.webmanifest': 'application/manifest+json',
-  '.txt': 'text/plain; charset=utf-8',
-};
+import { join, normalize, sep } from 'node:path';
+import { contentTypeFor } from '../src/core/content-type.js';
 
 /** Files of the Vite build that keep fixed names and must be re-checked on every load. */
 const ALWAYS_REVALIDATE = new Set(['sw.js', 'runtime.js', 'loader.js', 'boot.html', 'index.html', 'settings.html']);
@@ -41,5 +27,5 @@ export async function distFile(distDir: string, relative: string): Promise<DistF
   const name = clean.split(sep).pop()!;
   const cacheControl = clean.startsWith(`assets${sep}`) ? 'public, max-age=31536000, immutable' : ALWAYS_REVALIDATE.has(name) ? 'no-cache' : 'public, max-age=300';
   const etag = `W/"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
-  return { path, size: info.size, type: TYPES[extname(name)] ?? 'application/octet-stream', cacheControl, etag };
+  return { path, size: info.size, type: contentTypeFor(name), cacheControl, etag };
 }

@@ -50,8 +50,7 @@ into the app. A protected key's passphrase comes from --passphrase-file, else
 $${PASSPHRASE_ENV}, else a prompt when stdin is a terminal.
 The server defaults to $P2P_SERVER, then http://localhost:8080.`;
 
-import { canonicalAppOrigin } from '../../src/settings/messages.js';
-import { siteOrigin } from '../../src/swarm/endpoints.js';
+import { canonicalAppOrigin, siteOrigin } from '../../src/core/origins.js';
 
 class UsageError extends Error {}
 

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { isAddress, parseManifestJson, siteTorrent, verifyManifest, type Manifest } from '../../src/core/index.js';
-import { siteOrigin, swarmEndpoints } from '../../src/swarm/endpoints.js';
+import { siteOrigin } from '../../src/core/origins.js';
+import { swarmEndpoints } from '../../src/swarm/endpoints.js';
 
 /**
  * The newest version of a site, or version `seq`, as the server holds it, verified: the

@@ -16,7 +16,21 @@ interface TextCodecs {
   TextDecoder: new (label?: string, options?: { fatal?: boolean }) => { decode(input: Uint8Array): string };
 }
 
-const g = globalThis as unknown as { crypto: MinimalCrypto } & TextCodecs;
+/** The parts of a WHATWG URL the core reads (origins.ts). */
+export interface MinimalUrl {
+  readonly protocol: string;
+  readonly host: string;
+  readonly hostname: string;
+  readonly port: string;
+  readonly origin: string;
+}
+
+const g = globalThis as unknown as { crypto: MinimalCrypto; URL: new (text: string) => MinimalUrl } & TextCodecs;
+
+/** `new URL(text)`. @throws {TypeError} when `text` is not an absolute URL */
+export function parseUrl(text: string): MinimalUrl {
+  return new g.URL(text);
+}
 
 export const subtle: MinimalSubtle = g.crypto.subtle;
 

@@ -84,46 +84,6 @@ export const HEARTBEAT_MS = 15_000;
 /** An engine that has not sent a heartbeat for this long is no longer counted. */
 export const ENGINE_EXPIRY_MS = 40_000;
 
-/**
- * True when `origin` is a site origin under the app's host: `<address>.<app host>` with
- * the app's scheme and port. Used by the frame so only site pages get settings.
- */
-export function isSiteOriginOf(origin: string, appLocation: { protocol: string; host: string }): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(origin);
-  } catch {
-    return undefined;
-  }
-  if (url.protocol !== appLocation.protocol || url.host.indexOf('.') < 0) return undefined;
-  const [label, ...rest] = url.host.split('.');
-  if (rest.join('.') !== appLocation.host || !/^[a-z2-7]{52}$/.test(label)) return undefined;
-  return label;
-}
-
-/**
- * The app's host name when the server runs on this machine. Sites are then served at
- * `<address>.p2p.localhost`, so the app and every site share one registrable domain
- * ("site", as browsers count it): the app's hidden frames inside site pages keep their
- * own storage, and a site's frame inside another site page reaches that site's cache
- * (eviction). With bare `localhost`, every `*.localhost` origin is a site of its own and
- * browsers deny storage to all those frames. See docs/ARCHITECTURE.md, "Origins".
- */
-export const LOCAL_APP_HOSTNAME = 'p2p.localhost';
-
-const LOOPBACK_HOSTNAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
-
-/**
- * The app's canonical origin for a server URL: a loopback server's app lives at
- * `p2p.localhost` on the same port; any other host is its own app origin.
- */
-export function canonicalAppOrigin(serverUrl: string): string {
-  const url = new URL(serverUrl);
-  if (LOOPBACK_HOSTNAMES.has(url.hostname)) url.hostname = LOCAL_APP_HOSTNAME;
-  return url.origin;
-}
-
-/** The app origin for a site origin: the same URL with the address label removed. */
-export function appOriginOf(siteLocation: { protocol: string; host: string }): string {
-  return `${siteLocation.protocol}//${siteLocation.host.split('.').slice(1).join('.')}`;
-}
+// The origin helpers moved to src/core/origins.ts (the server and the CLI read them too);
+// re-exported while the pages that import them from here are rewritten (issue 16).
+export { appOriginOf, canonicalAppOrigin, isSiteOriginOf, LOCAL_APP_HOSTNAME } from '../core/origins.js';

@@ -11,8 +11,6 @@ export interface FileStoredMessage {
 /** How long a request waits for a file the engine is still fetching. */
 export const FILE_WAIT_MS = 30_000;
 
-/** The site address of an origin like `<address>.localhost` or `<address>.example.org`. */
-export function addressOfHost(hostname: string): string | undefined {
-  const label = hostname.split('.')[0];
-  return /^[a-z2-7]{52}$/.test(label) ? label : undefined;
-}
+// Moved to src/core/origins.ts; re-exported for sw.ts and the pages that import it from
+// here until they are rewritten (issue 16).
+export { addressOfHost } from '../core/origins.js';

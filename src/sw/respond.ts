@@ -1,5 +1,6 @@
 import type { Manifest, ManifestFile } from '../core/index.js';
-import { parseRange, routeRequest } from './route.js';
+import { parseByteRange } from '../core/byte-range.js';
+import { routeRequest } from './route.js';
 
 /**
  * The script the service worker adds to each HTML page of a site (see docs/ARCHITECTURE.md),
@@ -68,7 +69,7 @@ async function fileResponse(file: ManifestFile, blob: Blob, status: number, inpu
     return new Response(head ? null : body, { status, headers });
   }
   headers.set('Accept-Ranges', 'bytes');
-  const range = status === 200 ? parseRange(input.rangeHeader, blob.size) : { kind: 'none' as const };
+  const range = status === 200 ? parseByteRange(input.rangeHeader, blob.size) : { kind: 'none' as const };
   if (range.kind === 'unsatisfiable') {
     headers.set('Content-Range', `bytes */${blob.size}`);
     return new Response(null, { status: 416, headers });

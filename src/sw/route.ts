@@ -48,32 +48,3 @@ export function routeRequest(manifest: Manifest, pathname: string): Route {
 function fileRoute(file: ManifestFile): Route {
   return { kind: 'file', file, status: 200 };
 }
-
-/** A parsed single byte range, inclusive. */
-export type RangeResult = { kind: 'none' } | { kind: 'range'; start: number; end: number } | { kind: 'unsatisfiable' };
-
-/**
- * Parses a `Range` header (RFC 9110 section 14.2) for one range. Several ranges are
- * answered with the whole file, which the RFC allows.
- */
-export function parseRange(header: string | null, size: number): RangeResult {
-  if (!header) return { kind: 'none' };
-  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!match) return { kind: 'none' };
-  const [, a, b] = match;
-  if (a === '' && b === '') return { kind: 'none' };
-  let start: number;
-  let end: number;
-  if (a === '') {
-    const suffix = Number(b);
-    if (suffix === 0) return { kind: 'unsatisfiable' };
-    start = Math.max(0, size - suffix);
-    end = size - 1;
-  } else {
-    start = Number(a);
-    end = b === '' ? size - 1 : Math.min(Number(b), size - 1);
-    if (b !== '' && Number(b) < start) return { kind: 'none' };
-  }
-  if (start >= size) return { kind: 'unsatisfiable' };
-  return { kind: 'range', start, end };
-}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildBundle, utf8, type Manifest } from '../../src/core/index.js';
-import { parseRange, routeRequest } from '../../src/sw/route.js';
+import { routeRequest } from '../../src/sw/route.js';
 import { RUNTIME_TAG, serveFromSite } from '../../src/sw/respond.js';
 import { FIXED_SECRET, FIXED_TIME } from '../helpers/fixtures.js';
 
@@ -37,18 +37,6 @@ describe('routing', () => {
   it('treats a non-404 fallback as an app shell with status 200', async () => {
     const { manifest } = await site('index.html');
     expect(routeRequest(manifest, '/app/route/42')).toMatchObject({ kind: 'file', status: 200 });
-  });
-
-  it('parses single ranges per RFC 9110', () => {
-    expect(parseRange('bytes=0-0', 10)).toEqual({ kind: 'range', start: 0, end: 0 });
-    expect(parseRange('bytes=9-', 10)).toEqual({ kind: 'range', start: 9, end: 9 });
-    expect(parseRange('bytes=-3', 10)).toEqual({ kind: 'range', start: 7, end: 9 });
-    expect(parseRange('bytes=5-100', 10)).toEqual({ kind: 'range', start: 5, end: 9 });
-    expect(parseRange('bytes=10-', 10)).toEqual({ kind: 'unsatisfiable' });
-    expect(parseRange('bytes=-0', 10)).toEqual({ kind: 'unsatisfiable' });
-    expect(parseRange('bytes=0-1,3-4', 10)).toEqual({ kind: 'none' });
-    expect(parseRange('items=0-1', 10)).toEqual({ kind: 'none' });
-    expect(parseRange(null, 10)).toEqual({ kind: 'none' });
   });
 });
 
