@@ -9,16 +9,18 @@
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { generateKeyPair } from '../src/core/index.js';
 import { publish, startTestServer } from '../e2e/helpers/harness.js';
 import { launchChromium } from '../test/helpers/chromium.js';
+import { DIST_DIR } from './lib/bench-server.js';
 
 export const figures = ['loader_origin_share_8', 'loader_gzip_kb'];
 
 export default async function run(only?: string): Promise<void> {
   if (!only || only === 'loader_gzip_kb') {
-    const gz = gzipSync(await readFile('dist/loader.js')).length;
+    const gz = gzipSync(await readFile(join(DIST_DIR, 'loader.js'))).length;
     console.log(`BENCH loader_gzip_kb ${(gz / 1024).toFixed(2)} kB`);
   }
   if (only && only !== 'loader_origin_share_8') return;

@@ -15,6 +15,7 @@ import { generateKeyPair, utf8 } from '../src/core/index.js';
 import { startServer, type RunningServer } from '../signaling/server.js';
 import { publish } from '../e2e/helpers/harness.js';
 import { launchChromium } from '../test/helpers/chromium.js';
+import { DIST_DIR, setUploadLimit } from './lib/bench-server.js';
 
 export const figures = ['upload_cap_worst_window', 'idle_cpu_ms_30s', 'longest_task_ms_50mb'];
 
@@ -42,29 +43,20 @@ async function openReady(context: BrowserContext, url: string): Promise<Page> {
   return page;
 }
 
-async function setUploadCap(context: BrowserContext, port: number, kbPerSecond: string): Promise<Page> {
-  const app = await context.newPage();
-  await app.goto(`http://p2p.localhost:${port}/#settings`);
-  await app.getByLabel('Upload limit (kB/s)').fill(kbPerSecond);
-  await app.getByLabel('Upload limit (kB/s)').press('Tab');
-  await app.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
-  return app;
-}
-
 export default async function run(only?: string): Promise<void> {
   const browser: Browser = await launchChromium();
   const dataDir = await mkdtemp(join(tmpdir(), 'p2p-bench-res-'));
-  let server: RunningServer = await startServer({ host: '127.0.0.1', port: 0, dataDir, distDir: 'dist', log: () => {} });
+  let server: RunningServer = await startServer({ host: '127.0.0.1', port: 0, dataDir, distDir: DIST_DIR, log: () => {} });
   const port = server.port;
   const siteUrl = (a: string) => `http://${a}.p2p.localhost:${port}/`;
   try {
     if (!only || only === 'upload_cap_worst_window') {
       const { manifest } = await publish(server.url, site(5_000_000, 'capped'), await generateKeyPair(), 1);
       const seederContext = await browser.newContext();
-      await setUploadCap(seederContext, port, '200');
+      await setUploadLimit(seederContext, port, '200');
       const seeder = await openReady(seederContext, siteUrl(manifest.address));
       await server.close();
-      server = await startServer({ host: '127.0.0.1', port, dataDir, distDir: 'dist', origin: false, log: () => {} });
+      server = await startServer({ host: '127.0.0.1', port, dataDir, distDir: DIST_DIR, origin: false, log: () => {} });
       await seeder.reload();
       await seeder.waitForSelector('#title');
       const visitor = await (await browser.newContext()).newPage();
@@ -87,7 +79,7 @@ export default async function run(only?: string): Promise<void> {
       await visitor.context().close();
       await seederContext.close();
       await server.close();
-      server = await startServer({ host: '127.0.0.1', port, dataDir, distDir: 'dist', log: () => {} });
+      server = await startServer({ host: '127.0.0.1', port, dataDir, distDir: DIST_DIR, log: () => {} });
     }
 
     if (!only || only === 'idle_cpu_ms_30s') {

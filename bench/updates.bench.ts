@@ -17,6 +17,7 @@ import { startServer } from '../signaling/server.js';
 import { publishFixture } from '../e2e/helpers/harness.js';
 import { launchChromium } from '../test/helpers/chromium.js';
 import { startServerProcess } from '../test/helpers/server-process.js';
+import { DIST_DIR } from './lib/bench-server.js';
 
 export const figures = ['update_seen_ms', 'server_kb_per_open_page'];
 
@@ -75,7 +76,7 @@ async function serverPerPage(): Promise<void> {
 
 async function updateSeen(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'p2p-bench-updates-'));
-  const server = await startServer({ host: '127.0.0.1', port: 0, dataDir, distDir: 'dist', log: () => {} });
+  const server = await startServer({ host: '127.0.0.1', port: 0, dataDir, distDir: DIST_DIR, log: () => {} });
   const browser = await launchChromium();
   try {
     const key = await generateKeyPair();
