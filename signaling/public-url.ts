@@ -61,11 +61,6 @@ export function parsePublicUrl(text: string): PublicUrl {
   return { protocol, hostname, port, host, appOrigin: `${protocol}//${host}` };
 }
 
-/** The app's URL: `https://p2p.example.org/`. */
-export function publicAppUrl(pub: PublicUrl): string {
-  return `${pub.appOrigin}/`;
-}
-
 /** A site's URL: `https://<address>.p2p.example.org/`. */
 export function publicSiteUrl(pub: PublicUrl, address: string): string {
   return `${pub.protocol}//${address}.${pub.host}/`;

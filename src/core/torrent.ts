@@ -1,6 +1,5 @@
 import { bencode, type BValue } from './bencode.js';
-import { joinBytes, equalBytes, fromHex, toHex } from './bytes.js';
-import { HashError } from './errors.js';
+import { joinBytes, fromHex, toHex } from './bytes.js';
 import { sha1 } from './hash.js';
 import type { ManifestFile, TorrentDescription } from './manifest.js';
 
@@ -63,15 +62,6 @@ export async function hashPieces(fileBytes: readonly Uint8Array[], pieceLength: 
   }
   if (pendingBytes > 0) hashes.push(await sha1(joinBytes(pending)));
   return joinBytes(hashes);
-}
-
-/**
- * Checks one downloaded piece against the manifest's piece list.
- * @throws {HashError} E_HASH_MISMATCH
- */
-export async function assertPiece(torrent: TorrentDescription, index: number, bytes: Uint8Array): Promise<void> {
-  const expected = fromHex(torrent.pieces.slice(index * 40, index * 40 + 40), 20, 'piece');
-  if (!equalBytes(await sha1(bytes), expected)) throw new HashError('E_HASH_MISMATCH', `piece ${index} does not match the signed manifest`);
 }
 
 export interface TorrentFileOptions {
