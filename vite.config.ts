@@ -27,7 +27,6 @@ export default defineConfig({
         sw: resolve(import.meta.dirname, 'src/sw/sw.ts'),
         runtime: resolve(import.meta.dirname, 'src/site/runtime.ts'),
         'loader-engine': resolve(import.meta.dirname, 'src/loader/loader-engine.ts'),
-        visits: resolve(import.meta.dirname, 'visits.html'),
         manage: resolve(import.meta.dirname, 'manage.html'),
       },
       // Keep the engine's exports: the loader imports it by URL, not through the bundle.

@@ -6,10 +6,11 @@ import { actInSiteFrame } from './site-frame.js';
 /**
  * The cache quota across sites. Each site's files live on its own origin, so no single
  * store holds them all; the app's record of visited sites (every open site page reports
- * to it, see visit-frame.ts) is the directory this works from. When the sites together
- * exceed the visitor's quota, the least recently visited ones that are neither pinned
- * nor open in a tab are removed from their caches, each through a hidden frame of its
- * own origin (site-frame.ts), which refuses while the site is open or pinned there.
+ * to it through its hub, see visit-relay.ts) is the directory this works from. When the
+ * sites together exceed the visitor's quota, the least recently visited ones that are
+ * neither pinned nor open in a tab are removed from their caches, each through a hidden
+ * frame of its own origin (site-frame.ts), which refuses while the site is open or
+ * pinned there.
  * An evicted site keeps its highest seq seen (no rollback) and opens again from peers
  * or the server.
  *

@@ -1,8 +1,8 @@
-import { appOriginOf } from '../settings/messages.js';
-import { addressOfHost } from '../sw/messages.js';
+import { addressOfHost, appOriginOf } from '../core/origins.js';
 import { readRecord, summaryOf, baselineOf } from './site-summary.js';
-import { applySiteAction, EvictionRefused, SITE_ACTIONS_CHANNEL } from './site-actions.js';
-import type { ManageCommandMessage, ManageDoneMessage, ManageReadyMessage, SiteAction } from './visit-messages.js';
+import { applySiteAction, EvictionRefused } from './site-actions.js';
+import { parseManageCommand, SITE_ACTIONS_CHANNEL, type ManageDoneMessage, type ManageReadyMessage, type SiteActionsMessage } from './frame-messages.js';
+import { sentBy } from './frame-origins.js';
 
 /**
  * `/__p2p/manage.html` on a site's origin: pins, unpins or removes the site from this
@@ -15,7 +15,6 @@ import type { ManageCommandMessage, ManageDoneMessage, ManageReadyMessage, SiteA
 const address = addressOfHost(location.hostname);
 const appOrigin = appOriginOf(location);
 const status = document.getElementById('status')!;
-const ACTIONS: readonly SiteAction[] = ['pin', 'unpin', 'remove', 'evict', 'measure'];
 
 /**
  * Evicts only while no page of this site runs its engine: the runtime holds this Web
@@ -49,9 +48,10 @@ async function persistStorage(): Promise<void> {
 if (!address || !commander) {
   status.textContent = 'Open this page from the app’s “My sites” list.';
 } else {
-  window.addEventListener('message', async (event: MessageEvent<ManageCommandMessage>) => {
-    if (event.origin !== appOrigin || event.source !== commander || event.data?.type !== 'p2p-manage' || !ACTIONS.includes(event.data.action)) return;
-    const action = event.data.action;
+  window.addEventListener('message', async (event: MessageEvent<unknown>) => {
+    const command = sentBy(event, appOrigin, commander) ? parseManageCommand(event.data) : undefined;
+    if (!command) return;
+    const action = command.action;
     let ok = true;
     let reason: string | undefined;
     try {
@@ -60,7 +60,7 @@ if (!address || !commander) {
       if (action === 'pin') await persistStorage();
       if (action !== 'measure') {
         const channel = new BroadcastChannel(SITE_ACTIONS_CHANNEL);
-        channel.postMessage({ action: action === 'evict' ? 'remove' : action });
+        channel.postMessage({ action: action === 'evict' ? 'remove' : action } satisfies SiteActionsMessage);
         channel.close();
       }
     } catch (err) {

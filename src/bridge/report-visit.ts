@@ -1,34 +1,26 @@
-import { appOriginOf } from '../settings/messages.js';
 import type { SiteEngine } from '../site/engine.js';
 import { getSite } from '../store/site-cache.js';
 import { baselineOf, summaryOf, type Baseline } from './site-summary.js';
-import { SITE_ACTIONS_CHANNEL } from './site-actions.js';
-import { VISIT_CHECK_MS, VISIT_REPORT_MS, type VisitQueryMessage, type VisitReportMessage, type VisitSummary } from './visit-messages.js';
+import { parseSiteActionsMessage, SITE_ACTIONS_CHANNEL, VISIT_CHECK_MS, VISIT_REPORT_MS, type VisitSummary } from './frame-messages.js';
+import type { HubClient } from './hub-client.js';
 
 /**
- * The site side of "sites I visited": embeds the app's hidden visits frame and posts it a
- * summary of this site (version, size, pinned, totals, peers now) every few seconds
- * while the page is open, when the app asks, and once more when the page goes away.
- * Only numbers and the page title leave the page; the frame relays them to the app's
- * tabs. Failures never touch the site: they are logged as warnings.
+ * The site side of "sites I visited": sends the page's hub (hub-client.ts) a summary of
+ * this site (version, size, pinned, totals, peers now) every few seconds while the page
+ * is open, when the app asks, and once more when the page goes away. Only numbers and
+ * the page title leave the page; the hub relays them to the app's tabs. Failures never
+ * touch the site: they are logged as warnings.
  *
- * Call once per page, after creating the engine: `reportVisits(address, engine)`.
- * Returns a stop function (also called on `pagehide`).
+ * Call once per page, after creating the engine: `reportVisits(address, engine, hub)`.
+ * Returns a stop function (also called on `pagehide`); the hub stays the caller's.
  */
-export function reportVisits(address: string, engine: SiteEngine): () => void {
-  const appOrigin = appOriginOf(location);
+export function reportVisits(address: string, engine: SiteEngine, hub: HubClient): () => void {
   const session = Math.random().toString(36).slice(2, 12);
   let baseline: Baseline | undefined;
   const baselineRead = getSite(address).then(
     (record) => (baseline = baselineOf(record)),
     () => (baseline = { downloaded: 0, uploaded: 0 }),
   );
-  const frame = document.createElement('iframe');
-  frame.src = `${appOrigin}/__p2p/visits.html`;
-  frame.hidden = true;
-  frame.setAttribute('aria-hidden', 'true');
-  frame.tabIndex = -1;
-  let loaded = false;
   let stopped = false;
 
   let lastSent = 0;
@@ -39,7 +31,8 @@ export function reportVisits(address: string, engine: SiteEngine): () => void {
     return [s?.peers, s?.fromPeers, s?.fromOrigin, s?.uploaded, engine.seeding, engine.state.phase, engine.state.manifest?.seq, engine.state.pending?.seq].join(':');
   };
   const send = async (open = true) => {
-    if (!loaded) return;
+    // Only to a hub that runs: a summary made now is fresher than one queued for later.
+    if (!hub.ready) return;
     lastSent = Date.now();
     lastFacts = facts();
     try {
@@ -49,19 +42,15 @@ export function reportVisits(address: string, engine: SiteEngine): () => void {
         ...summaryOf(address, await getSite(address), baseline!, { peers: stats?.peers ?? 0, seeding: open && engine.seeding, downloaded: (stats?.fromPeers ?? 0) + (stats?.fromOrigin ?? 0), uploaded: stats?.uploaded ?? 0 }, session, document.title),
         open,
       };
-      frame.contentWindow?.postMessage({ type: 'p2p-visit', summary } satisfies VisitReportMessage, appOrigin);
+      hub.send({ type: 'visit', summary });
     } catch (err) {
       console.warn('[p2p] could not report this visit to the app', err);
     }
   };
-  frame.addEventListener('load', () => {
-    loaded = true;
-    void send();
+  // The first report as soon as the hub runs, then whenever the app asks.
+  const stopListening = hub.onMessage((m) => {
+    if (m.type === 'ready' || m.type === 'visit-query') void send();
   });
-  const onMessage = (event: MessageEvent<VisitQueryMessage>) => {
-    if (event.origin === appOrigin && event.source === frame.contentWindow && event.data?.type === 'p2p-visit-query') void send();
-  };
-  window.addEventListener('message', onMessage);
   // Report when something changed (the app's live rates follow transfers closely), and
   // otherwise only now and then: every report wakes the app's frames and storage.
   const timer = setInterval(() => {
@@ -70,20 +59,20 @@ export function reportVisits(address: string, engine: SiteEngine): () => void {
   // The manage page (a window on this origin) pinned or removed the site: report at once;
   // after a removal this page stops sharing the site, whose files are gone.
   const actions = new BroadcastChannel(SITE_ACTIONS_CHANNEL);
-  actions.onmessage = (event: MessageEvent<{ action?: string }>) => {
-    if (event.data?.action === 'remove') void engine.destroy().then(() => send(false));
+  actions.onmessage = (event: MessageEvent<unknown>) => {
+    const m = parseSiteActionsMessage(event.data);
+    if (!m) return;
+    if (m.action === 'remove') void engine.destroy().then(() => send(false));
     else void send();
   };
-  document.documentElement.append(frame);
 
   const stop = () => {
     if (stopped) return;
     stopped = true;
     clearInterval(timer);
-    window.removeEventListener('message', onMessage);
+    stopListening();
     actions.close();
-    // The frame is kept until the last summary is posted.
-    void send(false).finally(() => frame.remove());
+    void send(false);
   };
   window.addEventListener('pagehide', stop, { once: true });
   return stop;

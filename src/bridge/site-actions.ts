@@ -1,10 +1,7 @@
 import { clear, type UseStore } from 'idb-keyval';
 import { pieceStore } from '../store/piece-cache.js';
 import { cacheStores, deleteBlob, updateSite, type CacheStores } from '../store/site-cache.js';
-import type { SiteAction } from './visit-messages.js';
-
-/** BroadcastChannel on a site's origin: the manage page acted, open pages should react. */
-export const SITE_ACTIONS_CHANNEL = 'p2p-site-actions';
+import type { SiteAction } from './frame-messages.js';
 
 /** Why the cache quota may not evict this site now. */
 export class EvictionRefused extends Error {

@@ -1,4 +1,5 @@
-import { siteOriginFor, type ManageCommandMessage, type ManageDoneMessage, type ManageReadyMessage, type SiteAction, type VisitSummary } from './visit-messages.js';
+import { MANAGE_PATH, parseManageReply, type ManageCommandMessage, type SiteAction, type VisitSummary } from './frame-messages.js';
+import { sentBy, siteOriginFor } from './frame-origins.js';
 
 /** Why an action on a site's cache did not happen. */
 export class SiteActionError extends Error {
@@ -37,7 +38,7 @@ export function sitesShareAppSite(app: { hostname: string }): boolean {
  */
 export function actInSiteFrame(address: string, action: SiteAction, app: { protocol: string; host: string } = location, timeoutMs = 10_000): Promise<SiteActionResult> {
   const frame = document.createElement('iframe');
-  frame.src = `${siteOriginFor(address, app)}/__p2p/manage.html`;
+  frame.src = `${siteOriginFor(address, app)}${MANAGE_PATH}`;
   frame.hidden = true;
   frame.setAttribute('aria-hidden', 'true');
   frame.tabIndex = -1;
@@ -60,13 +61,12 @@ export function commandManagePage(target: () => Window | null, address: string, 
       fn();
     };
     const timer = setTimeout(() => finish(() => reject(new SiteActionError('E_MANAGE_TIMEOUT', 'the site’s cache did not answer'))), timeoutMs);
-    const onMessage = (event: MessageEvent<ManageReadyMessage | ManageDoneMessage>) => {
-      if (event.origin !== origin || !event.source || event.source !== target()) return;
-      const m = event.data;
-      if (m?.type === 'p2p-manage-ready' && m.address === address) {
+    const onMessage = (event: MessageEvent<unknown>) => {
+      const m = sentBy(event, origin, target()) ? parseManageReply(event.data, address) : undefined;
+      if (m?.type === 'p2p-manage-ready') {
         target()!.postMessage({ type: 'p2p-manage', action } satisfies ManageCommandMessage, origin);
-      } else if (m?.type === 'p2p-manage-done' && m.address === address && m.action === action) {
-        finish(() => resolve({ ok: m.ok, reason: typeof m.reason === 'string' ? m.reason.slice(0, 40) : undefined, summary: m.summary, usage: typeof m.usage === 'number' && Number.isFinite(m.usage) && m.usage >= 0 ? m.usage : undefined }));
+      } else if (m?.type === 'p2p-manage-done' && m.action === action) {
+        finish(() => resolve({ ok: m.ok, reason: m.reason, summary: m.summary, usage: m.usage }));
       }
     };
     window.addEventListener('message', onMessage);

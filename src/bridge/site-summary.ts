@@ -1,5 +1,5 @@
 import { getSite, type SiteRecord } from '../store/site-cache.js';
-import type { VisitSummary } from './visit-messages.js';
+import type { VisitSummary } from './frame-messages.js';
 
 /** What the page knows live, beside the cache record. */
 export interface LiveFacts {

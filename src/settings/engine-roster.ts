@@ -1,9 +1,8 @@
-import { acceptableHeartbeat, ENGINE_EXPIRY_MS, ENGINES_CHANNEL, type HeartbeatMessage } from './messages.js';
+import { ENGINE_EXPIRY_MS, ENGINES_CHANNEL, parseEngineBeat, type EngineBeat } from '../bridge/frame-messages.js';
 
 /**
- * The site and loader engines running in this browser, as an app-origin frame hears
- * them on ENGINES_CHANNEL, and this frame's engine's place among them. Used by the
- * settings frame (site pages) and the loader frame (host pages) alike.
+ * The site and loader engines running in this browser, as an app-origin hub hears
+ * them on ENGINES_CHANNEL, and this hub's engine's place among them.
  *
  * The rank (which engines may seed under "sites shared at once") is among all running
  * engines, never only the seeding ones: otherwise an engine that stops seeding would
@@ -19,19 +18,19 @@ export class EngineRoster {
   /** `onCount` hears how many engines seed now and this engine's rank, when either changes. */
   constructor(private readonly onCount: (active: number, rank: number) => void) {
     this.channel.onmessage = (event: MessageEvent<unknown>) => {
-      const heartbeat = acceptableHeartbeat(event.data);
-      if (heartbeat) this.note(heartbeat);
+      const beat = parseEngineBeat(event.data);
+      if (beat) this.note(beat);
     };
   }
 
-  /** This frame's own engine beat: counted here, and told to the others (a channel does not deliver to its sender). */
-  own(heartbeat: HeartbeatMessage): void {
-    this.self = heartbeat.address;
-    this.note(heartbeat);
-    this.channel.postMessage(heartbeat);
+  /** This hub's own engine beat: counted here, and told to the others (a channel does not deliver to its sender). */
+  own(beat: EngineBeat): void {
+    this.self = beat.address;
+    this.note(beat);
+    this.channel.postMessage(beat);
   }
 
-  private note(m: HeartbeatMessage): void {
+  private note(m: EngineBeat): void {
     if (m.gone) this.seen.delete(m.address);
     else this.seen.set(m.address, { at: Date.now(), since: m.since, seeding: m.seeding });
     const now = Date.now();

@@ -1,6 +1,6 @@
 import { createStore, get, update, type UseStore } from 'idb-keyval';
 import { normaliseSettings, type ResourceSettings } from '../swarm/governor.js';
-import { SETTINGS_CHANNEL, type ChannelMessage } from './messages.js';
+import { parseSettingsChannelMessage, SETTINGS_CHANNEL, type SettingsChannelMessage } from '../bridge/frame-messages.js';
 
 /**
  * The visitor's resource and privacy settings in the app (on the app's origin). Saving
@@ -49,7 +49,7 @@ export async function saveSettings(changes: Partial<ResourceSettings>, customSto
   let next = normaliseSettings({ ...(await loadSettings(customStore)), ...changes, updatedAt: Date.now() });
   await update<ResourceSettings>(KEY, (held) => (next = normaliseSettings({ ...normaliseSettings(held), ...changes, updatedAt: next.updatedAt })), customStore);
   const channel = new BroadcastChannel(SETTINGS_CHANNEL);
-  channel.postMessage({ type: 'settings', settings: next } satisfies ChannelMessage);
+  channel.postMessage({ type: 'settings', settings: next } satisfies SettingsChannelMessage);
   channel.close();
   return next;
 }
@@ -57,11 +57,11 @@ export async function saveSettings(changes: Partial<ResourceSettings>, customSto
 /** While the app is open, answer site pages asking for the settings. Returns a stop function. */
 export function answerSettingsQueries(customStore = store()): () => void {
   const channel = new BroadcastChannel(SETTINGS_CHANNEL);
-  channel.onmessage = async (event: MessageEvent<ChannelMessage>) => {
-    if (event.data?.type !== 'query') return;
+  channel.onmessage = async (event: MessageEvent<unknown>) => {
+    if (parseSettingsChannelMessage(event.data)?.type !== 'query') return;
     const settings = await get<Partial<ResourceSettings>>(KEY, customStore);
     // Only settings the visitor actually chose; pages already default the rest.
-    if (settings) channel.postMessage({ type: 'settings', settings: normaliseSettings(settings) } satisfies ChannelMessage);
+    if (settings) channel.postMessage({ type: 'settings', settings: normaliseSettings(settings) } satisfies SettingsChannelMessage);
   };
   return () => channel.close();
 }

@@ -1,11 +1,12 @@
 import { SettingsClient } from '../settings/settings-client.js';
-import { addressOfHost } from '../sw/messages.js';
+import { addressOfHost, appOriginOf } from '../core/origins.js';
 import { SiteEngine } from './engine.js';
 import { watchPageConditions } from './page-conditions.js';
 import { P2pSiteStatus } from './status-view.js';
 import { reportVisits } from '../bridge/report-visit.js';
 import { getSite } from '../store/site-cache.js';
-import { appOriginOf } from '../settings/messages.js';
+import { HUB_PATH } from '../bridge/frame-messages.js';
+import { HubClient } from '../bridge/hub-client.js';
 import { metaPolicies, pagePolicies, policiesAllow } from './page-policy.js';
 
 /**
@@ -50,20 +51,23 @@ export async function startRuntime(): Promise<void> {
     console.info("[p2p] this page's Content-Security-Policy allows no requests to its own origin (connect-src): it is shown from the cache, without reseeding or updates");
     return;
   }
-  const frames = policiesAllow(policies, 'frame', `${appOriginOf(location)}/__p2p/settings.html`, self);
+  const appOrigin = appOriginOf(location);
+  const frames = policiesAllow(policies, 'frame', `${appOrigin}${HUB_PATH}`, self);
   const run = async () => {
     let engine: SiteEngine | undefined;
+    // One app-origin frame for this page, shared by its settings and its visit reports.
+    const hub = frames ? new HubClient(appOrigin, HUB_PATH) : undefined;
     const settings = new SettingsClient(
       address,
       (snapshot) => {
         engine?.updateResources(snapshot, { seedRank: snapshot.seedRank });
         settings.setSeeding(Boolean(engine?.seeding));
       },
-      { frame: frames },
+      { frame: frames, hub },
     );
     engine = new SiteEngine({ address, resources: () => settings.known });
     const current = engine;
-    if (frames) reportVisits(address, current);
+    if (hub) reportVisits(address, current, hub);
     (globalThis as { p2pSite?: unknown }).p2pSite = { engine };
     const status = document.createElement('p2p-site-status') as P2pSiteStatus;
     status.onReload = async () => {

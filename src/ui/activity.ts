@@ -1,4 +1,4 @@
-import { parseVisitSummary, VISIT_OPEN_EXPIRY_MS, VISITS_CHANNEL, type VisitChannelMessage, type VisitSummary } from '../bridge/visit-messages.js';
+import { parseVisitsChannelMessage, VISIT_OPEN_EXPIRY_MS, VISITS_CHANNEL, type VisitsChannelMessage, type VisitSummary } from '../bridge/frame-messages.js';
 import { seeding, type Seeding } from './seeding.js';
 import { keepSummary } from './visits-store.js';
 
@@ -32,13 +32,12 @@ export class Activity extends EventTarget {
   start(): void {
     if (this.channel) return;
     this.channel = new BroadcastChannel(VISITS_CHANNEL);
-    this.channel.onmessage = (event: MessageEvent<VisitChannelMessage>) => {
-      if (event.data?.type !== 'visit') return;
-      const summary = parseVisitSummary(event.data.summary);
-      if (summary) void this.heard(summary);
+    this.channel.onmessage = (event: MessageEvent<unknown>) => {
+      const m = parseVisitsChannelMessage(event.data);
+      if (m?.type === 'visit') void this.heard(m.summary);
     };
     // Ask open site pages to report now rather than in a couple of seconds.
-    this.channel.postMessage({ type: 'query' } satisfies VisitChannelMessage);
+    this.channel.postMessage({ type: 'query' } satisfies VisitsChannelMessage);
     this.seeded.addEventListener('change', () => this.tick());
     this.timer = setInterval(() => this.tick(), 1000);
     this.tick();

@@ -1,5 +1,6 @@
 import { actInSiteFrame, commandManagePage, SiteActionError, sitesShareAppSite } from '../bridge/site-frame.js';
-import { parseVisitSummary, siteOriginFor, type SiteAction, type VisitSummary } from '../bridge/visit-messages.js';
+import { MANAGE_PATH, parseVisitSummary, type SiteAction, type VisitSummary } from '../bridge/frame-messages.js';
+import { siteOriginFor } from '../bridge/frame-origins.js';
 
 /** Why an action on a site's cache did not happen (messages.ts explains each). */
 export class ManageError extends Error {
@@ -27,7 +28,7 @@ export async function manageSite(address: string, action: SiteAction, timeoutMs 
     if (sitesShareAppSite(location)) {
       result = await actInSiteFrame(address, action, location, timeoutMs);
     } else {
-      const popup = window.open(`${siteOriginFor(address, location)}/__p2p/manage.html`, `p2p-manage-${address}`, 'popup,width=360,height=200');
+      const popup = window.open(`${siteOriginFor(address, location)}${MANAGE_PATH}`, `p2p-manage-${address}`, 'popup,width=360,height=200');
       if (!popup) throw new ManageError('E_POPUP_BLOCKED', 'the browser blocked the window that changes the site’s cache');
       // The window closes itself once done; after a timeout it is closed here.
       result = await commandManagePage(() => popup, address, action, location, timeoutMs).catch((err: unknown) => {

@@ -1,5 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
-import type { SiteAction } from '../bridge/visit-messages.js';
+import type { SiteAction } from '../bridge/frame-messages.js';
 import { formatBytes, formatDate, shortAddress } from '../site/format.js';
 import { activity } from './activity.js';
 import { listKeys } from './keys-store.js';

@@ -1,5 +1,5 @@
 import type { Manifest } from '../core/index.js';
-import { acceptableSettings, SETTINGS_CHANNEL, type ChannelMessage } from '../settings/messages.js';
+import { parseSettingsChannelMessage, SETTINGS_CHANNEL } from '../bridge/frame-messages.js';
 import { loadSettings } from '../settings/settings-store.js';
 import { watchPageConditions } from '../site/page-conditions.js';
 import { decideSharing, normaliseSettings, rtcConfiguration, type Conditions, type ResourceSettings, type SharingDecision } from '../swarm/governor.js';
@@ -51,12 +51,11 @@ export class Seeding extends EventTarget {
     if (this.following) return;
     this.following = true;
     const channel = new BroadcastChannel(SETTINGS_CHANNEL);
-    channel.onmessage = (event: MessageEvent<ChannelMessage>) => {
-      if (event.data?.type !== 'settings') return;
-      const settings = acceptableSettings(event.data.settings);
-      // Frames answer queries with what they hold, which may be older than what this tab read.
-      if (!settings || settings.updatedAt <= this.settings.updatedAt) return;
-      this.settings = settings;
+    channel.onmessage = (event: MessageEvent<unknown>) => {
+      const m = parseSettingsChannelMessage(event.data);
+      // Hubs answer queries with what they hold, which may be older than what this tab read.
+      if (m?.type !== 'settings' || m.settings.updatedAt <= this.settings.updatedAt) return;
+      this.settings = m.settings;
       this.apply();
     };
     watchPageConditions(

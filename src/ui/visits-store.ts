@@ -1,9 +1,9 @@
 import { createStore, del, entries, get, set, update, type UseStore } from 'idb-keyval';
-import type { VisitSummary } from '../bridge/visit-messages.js';
+import type { VisitSummary } from '../bridge/frame-messages.js';
 
 /**
  * Sites visited in this browser, as their pages last reported them (see
- * src/bridge/visit-messages.ts), kept on the app's origin. The sites' own caches stay on
+ * src/bridge/frame-messages.ts), kept on the app's origin. The sites' own caches stay on
  * their origins; this is only what the app was told, for the "My sites" list.
  */
 export interface VisitRecord extends Partial<VisitSummary> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loaderPart } from '../../src/settings/loader-messages.js';
+import { loaderPart } from '../../src/bridge/frame-messages.js';
 import { normaliseSettings } from '../../src/swarm/governor.js';
 
 describe('loaderPart', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseVisitSummary, siteOriginFor } from '../../src/bridge/visit-messages.js';
+import { parseVisitSummary } from '../../src/bridge/frame-messages.js';
+import { siteOriginFor } from '../../src/bridge/frame-origins.js';
 import { addressHint } from '../../src/ui/messages.js';
 
 const A = 'a'.repeat(52);
