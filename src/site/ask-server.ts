@@ -1,6 +1,9 @@
+import { parseSwarmPeers, SWARM_HEADER, type SwarmPeers } from '../core/index.js';
+
 /** What the server said about a site's manifest on the first request of a page. */
 export type ServerAnswer =
-  | { kind: 'ok'; candidate: unknown }
+  /** `swarm`: who holds the served version, when the server knows (src/core/swarm-peers.ts). */
+  | { kind: 'ok'; candidate: unknown; swarm?: SwarmPeers }
   | { kind: 'not-found' }
   | { kind: 'denied' }
   | { kind: 'unreachable'; status?: number };
@@ -16,5 +19,6 @@ export async function askServer(server: string, address: string, timeoutMs: numb
   if (response.status === 451) return { kind: 'denied' };
   if (response.status === 404) return { kind: 'not-found' };
   if (!response.ok) return { kind: 'unreachable', status: response.status };
-  return { kind: 'ok', candidate: await response.json().catch(() => undefined) };
+  const swarm = parseSwarmPeers(response.headers.get(SWARM_HEADER));
+  return { kind: 'ok', candidate: await response.json().catch(() => undefined), ...(swarm ? { swarm } : {}) };
 }

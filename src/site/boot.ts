@@ -50,7 +50,8 @@ async function main(): Promise<void> {
   // Peers wait for the visitor's choice, however late it comes (the origin seed does not):
   // in "origin only" mode not one tracker socket or peer connection may open.
   const settings = new SettingsClient(address, (snapshot) => engine.updateResources(snapshot, { seedRank: snapshot.seedRank }));
-  const engine = new SiteEngine({ address, openPath: location.pathname, resources: () => settings.known });
+  // `seed: false`: this page reloads into the site once the files are in; the site's pages seed.
+  const engine = new SiteEngine({ address, openPath: location.pathname, resources: () => settings.known, seed: false });
   (globalThis as { p2pSite?: unknown }).p2pSite = { engine };
   let reloading = false;
   engine.addEventListener('state', async () => {

@@ -1,5 +1,6 @@
 import type { Manifest } from '../core/index.js';
 import type { ResourceSettings, SharingDecision } from '../swarm/governor.js';
+import type { SiteSwarmOptions } from '../swarm/site-swarm.js';
 import type { TransferStats } from '../swarm/site-swarm.js';
 import type { SiteErrorCode } from './errors.js';
 
@@ -39,4 +40,30 @@ export interface EngineState {
   sharing?: SharingDecision;
   error?: { code: SiteErrorCode | string; message: string };
   warnings: string[];
+}
+
+export interface SiteEngineOptions {
+  /** The path the visitor opened; its page (not only the entry) counts as `entryStored`. */
+  openPath?: string;
+  address: string;
+  /** The server's base URL (API, tracker, origin seed). Defaults to this page's origin. */
+  server?: string;
+  /** Peers follow the visitor's settings only, so `usePeers` is not among these. */
+  swarm?: Partial<Omit<SiteSwarmOptions, 'endpoints' | 'usePeers'>>;
+  /** How long to wait for the server before relying on the cache and peers. */
+  serverTimeoutMs?: number;
+  /** How long a first visit waits for a peer to offer a manifest when the server is unreachable. */
+  peerManifestWaitMs?: number;
+  /**
+   * Resolves with the visitor's settings once their choice is known, however late (see
+   * known-choice.ts). Until then the engine fetches from the origin seed with no tracker
+   * socket and no peer connection; later changes come through `updateResources`.
+   */
+  resources?: () => Promise<ResourceSnapshot>;
+  /**
+   * Join the swarm to seed the version once its files are stored (default true). The
+   * boot page, which reloads into the site as soon as the files are in, says false: it
+   * loads WebTorrent only when peers must send the files.
+   */
+  seed?: boolean;
 }

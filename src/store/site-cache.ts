@@ -1,4 +1,4 @@
-import { createStore, get, getMany, set, update, del, type UseStore } from 'idb-keyval';
+import { createStore, get, getMany, set, setMany, update, del, type UseStore } from 'idb-keyval';
 import { canonicalManifestBytes, decideVersion, sha256, toHex, type Manifest, type VersionDecision } from '../core/index.js';
 
 /**
@@ -126,6 +126,11 @@ export async function updateSite(address: string, change: (record: SiteRecord) =
  */
 export async function putVerifiedBlob(sha256: string, data: Uint8Array | Blob, stores = cacheStores()): Promise<void> {
   await set(sha256, data instanceof Blob ? data : new Blob([data as BlobPart]), stores.blobs);
+}
+
+/** Stores many checked files in one transaction (see `putVerifiedBlob`): many small files cost one commit, not one each. */
+export async function putVerifiedBlobs(files: readonly { sha256: string; blob: Blob }[], stores = cacheStores()): Promise<void> {
+  if (files.length) await setMany(files.map((f) => [f.sha256, f.blob]), stores.blobs);
 }
 
 export async function getBlob(sha256: string, stores = cacheStores()): Promise<Blob | undefined> {

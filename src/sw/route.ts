@@ -24,7 +24,7 @@ export function routeRequest(manifest: Manifest, pathname: string): Route {
     return { kind: 'bad-request', reason: 'the address has a broken %-escape' };
   }
   path = path.replace(/^\/+/, '');
-  const byPath = new Map(manifest.files.map((f) => [f.path, f]));
+  const byPath = filesByPath(manifest);
   const found = (p: string) => byPath.get(p);
 
   if (path === '') return fileRoute(found(manifest.entry)!);
@@ -43,6 +43,18 @@ export function routeRequest(manifest: Manifest, pathname: string): Route {
     return { kind: 'file', file: fallback, status: /(^|\/)404\.html?$/.test(fallback.path) ? 404 : 200 };
   }
   return { kind: 'not-found' };
+}
+
+/** Built once per manifest: a many-file site's every request would otherwise index all its files again. */
+const pathIndexes = new WeakMap<Manifest, Map<string, ManifestFile>>();
+
+function filesByPath(manifest: Manifest): Map<string, ManifestFile> {
+  let index = pathIndexes.get(manifest);
+  if (!index) {
+    index = new Map(manifest.files.map((f) => [f.path, f]));
+    pathIndexes.set(manifest, index);
+  }
+  return index;
 }
 
 function fileRoute(file: ManifestFile): Route {

@@ -1,7 +1,7 @@
 /// <reference lib="webworker" />
 import { classifyRequestPath, type Manifest, type ManifestFile } from '../core/index.js';
 import { deleteBlob, getBlob, getSite } from '../store/site-cache.js';
-import { addressOfHost, FILE_WAIT_MS, FILES_CHANNEL, type FileStoredMessage } from './messages.js';
+import { addressOfHost, announcesStored, FILE_WAIT_MS, FILES_CHANNEL, isSiteDenied } from './messages.js';
 import { serveFromSite, textPage } from './respond.js';
 import { blobMatches, needsServeCheck } from './serve-check.js';
 
@@ -66,14 +66,29 @@ async function ownFile(request: Request, url: URL): Promise<Response> {
   }
 }
 
+/**
+ * Whether the operator refuses the site, as of the last read of its record. A page's own
+ * requests are answered from the version it was loaded with, without reading the whole
+ * record again (a 10,000-file manifest is a large structured clone); the engine says at
+ * once when the server refuses the site (`site-denied` on FILES_CHANNEL).
+ */
+let deniedAsOfLastRead = false;
+const siteNews = new BroadcastChannel(FILES_CHANNEL);
+siteNews.onmessage = (event: MessageEvent) => {
+  if (isSiteDenied(event.data)) deniedAsOfLastRead = true;
+};
+
 async function answer(event: FetchEvent, url: URL): Promise<Response> {
   const isNavigation = event.request.mode === 'navigate';
-  const record = await getSite(address!);
-  if (record?.denied) {
+  let manifest = isNavigation ? undefined : versionOfClient.get(event.clientId);
+  if (!manifest) {
+    const record = await getSite(address!);
+    deniedAsOfLastRead = Boolean(record?.denied);
+    manifest = record?.current;
+  }
+  if (deniedAsOfLastRead) {
     return textPage(451, 'This site is not available here', 'The operator of this server has blocked this site.');
   }
-  let manifest = isNavigation ? undefined : versionOfClient.get(event.clientId);
-  manifest ??= record?.current;
   // Nothing cached yet: the network answers with the boot page, which loads the site.
   if (!manifest) return fetch(event.request);
   if (isNavigation && event.resultingClientId) {
@@ -133,8 +148,8 @@ function waitForFile(file: ManifestFile, timeoutMs: number): Promise<Blob | unde
       resolve(blob);
     };
     const timer = setTimeout(() => finish(undefined), timeoutMs);
-    channel.onmessage = (event: MessageEvent<FileStoredMessage>) => {
-      if (event.data?.type === 'file-stored' && event.data.sha256 === file.sha256) void getBlob(file.sha256).then(finish);
+    channel.onmessage = (event: MessageEvent) => {
+      if (announcesStored(event.data, file.sha256)) void getBlob(file.sha256).then(finish);
     };
     // It may have been stored between the first look and subscribing.
     void getBlob(file.sha256).then((blob) => blob && finish(blob));

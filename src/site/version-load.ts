@@ -1,0 +1,174 @@
+import type { Manifest, ManifestFile } from '../core/index.js';
+import { putVerifiedBlobs, storedBlobs } from '../store/site-cache.js';
+import { loadPieces } from '../store/piece-cache.js';
+import type { FilesStoredMessage } from '../sw/messages.js';
+import type { ManifestExchangeHooks } from '../swarm/manifest-exchange.js';
+import type { TransferStats, VersionTransfer } from '../swarm/site-swarm.js';
+import type { EnginePeers } from './engine-peers.js';
+import { fetchFromOrigin, fetchOrder, type VerifiedFile } from './origin-files.js';
+import { resumeHooks } from './resume-hooks.js';
+import type { UsageCounts } from './usage-report.js';
+
+/** What a version's load needs of its engine. */
+export interface VersionLoadHost {
+  peers: EnginePeers;
+  /** Join the swarm to seed once every file is stored (the boot page does not). */
+  seed: boolean;
+  /** The origin seed's base URL, e.g. `http://<address>.localhost:8080/seed/`. */
+  seedBase: string;
+  /** Whether the origin seed sends the files at once (nobody else holds them, or "origin only"). */
+  originFirst(manifest: Manifest): Promise<boolean>;
+  exchangeHooks(): ManifestExchangeHooks;
+  /** Where stored files are announced to the service worker (FILES_CHANNEL). */
+  channel: BroadcastChannel;
+  saveUsage(source: { stats: UsageCounts }): Promise<void>;
+  warn(message: string): void;
+}
+
+export interface VersionLoadEvents {
+  /** Counters changed (files stored, bytes moved). */
+  progress?(stats: TransferStats): void;
+  /** The page the visitor opened is stored. */
+  openedStored?(): void;
+  /** Every file is stored. */
+  ready(): void;
+}
+
+/** Performance marks (`p2p:<step>`) so loading can be timed in devtools and benchmarks. */
+function mark(step: string): void {
+  performance.mark(`p2p:${step}`);
+}
+
+/**
+ * Gets every missing file of one version: straight from the origin seed when nobody else
+ * can send it, then (or else) through the swarm, which also seeds what is stored.
+ */
+export class VersionLoad {
+  transfer?: VersionTransfer;
+  /** What came straight from the origin seed, before any transfer. */
+  readonly download: { stats: UsageCounts } = { stats: { fromPeers: 0, fromOrigin: 0, uploaded: 0 } };
+  private stats?: TransferStats;
+  private stored = new Map<string, Blob>();
+  /** Files and bytes per content hash (files with the same content are stored once). */
+  private readonly bySha = new Map<string, { files: number; bytes: number }>();
+  private destroyed = false;
+
+  constructor(
+    private readonly host: VersionLoadHost,
+    readonly manifest: Manifest,
+    /** The page the visitor opened, for the served version. */
+    private readonly opened: ManifestFile | undefined,
+    private readonly events: VersionLoadEvents,
+  ) {
+    for (const f of manifest.files) {
+      const n = this.bySha.get(f.sha256) ?? { files: 0, bytes: 0 };
+      this.bySha.set(f.sha256, { files: n.files + 1, bytes: n.bytes + f.size });
+    }
+  }
+
+  /** The counters as of now: the transfer's, plus what came straight from the origin. */
+  get liveStats(): TransferStats | undefined {
+    if (!this.transfer) return this.stats && { ...this.stats };
+    const direct = this.download.stats.fromOrigin;
+    return { ...this.transfer.stats, fromOrigin: this.transfer.stats.fromOrigin + direct, usingOrigin: this.transfer.stats.usingOrigin || direct > 0 };
+  }
+
+  async run(): Promise<void> {
+    const { manifest, host } = this;
+    this.stored = await storedBlobs(manifest);
+    if (this.destroyed) return;
+    if (this.opened && this.stored.has(this.opened.sha256)) this.events.openedStored?.();
+    this.stats = initialStats(manifest, this.stored);
+    this.events.progress?.({ ...this.stats });
+    const missing = manifest.files.filter((f) => !this.stored.has(f.sha256));
+    if (missing.length && (await host.originFirst(manifest))) await this.fetchDirect(missing);
+    if (this.destroyed) return;
+    const complete = manifest.files.every((f) => this.stored.has(f.sha256));
+    if (complete) this.events.ready();
+    if (complete && !host.seed) return;
+    const swarm = await host.peers.start();
+    const resumePieces = complete ? new Map<number, Uint8Array>() : await loadPieces(manifest.torrent.infoHash);
+    if (this.destroyed) return;
+    this.transfer = swarm.transfer(manifest, this.stored, {
+      ...resumeHooks(manifest.torrent.infoHash, resumePieces, (m) => host.warn(m)),
+      fileVerified: async (file, blob) => {
+        await this.storeFiles([{ file, blob }]);
+        return blob;
+      },
+      progress: () => this.events.progress?.(this.liveStats!),
+      manifestExchange: host.exchangeHooks(),
+    });
+    mark('transfer');
+    const transfer = this.transfer;
+    void transfer.done.then(() => {
+      if (this.destroyed) return;
+      void host.saveUsage(transfer);
+      if (!complete) this.events.ready();
+    });
+  }
+
+  /** Whole files from the origin seed, in the order the page needs them; what fails is left to the swarm. */
+  private async fetchDirect(missing: ManifestFile[]): Promise<void> {
+    const { manifest, host } = this;
+    this.stats!.usingOrigin = true;
+    mark('origin-direct');
+    const result = await fetchFromOrigin({
+      manifest,
+      files: fetchOrder(missing, this.opened?.path ?? manifest.entry),
+      seedBase: host.seedBase,
+      store: (batch) => this.storeFiles(batch),
+      onBytes: (n) => {
+        this.download.stats.fromOrigin += n;
+        this.stats!.fromOrigin += n;
+      },
+    });
+    if (result.refused) host.warn(`the origin seed does not serve this version (${result.refused}); asking peers`);
+    else if (result.failed.length) host.warn(`${result.failed.length} file(s) did not come intact from the origin seed (${result.failed[0].reason}); asking peers`);
+    void host.saveUsage(this.download);
+  }
+
+  /** Stores verified files in one transaction and tells the service worker, which may be waiting for them. */
+  private async storeFiles(batch: readonly VerifiedFile[]): Promise<void> {
+    // The bytes were checked against the manifest's sha256 (origin-files.ts, the chunk store).
+    await putVerifiedBlobs(batch.map(({ file, blob }) => ({ sha256: file.sha256, blob })));
+    const message: FilesStoredMessage = { type: 'files-stored', sha256s: batch.map((b) => b.file.sha256) };
+    this.host.channel.postMessage(message);
+    let opened = false;
+    for (const { file, blob } of batch) {
+      if (this.opened?.sha256 === file.sha256) opened = true;
+      // A transfer counts its own files; before it exists, the direct download's are counted here.
+      if (!this.transfer && this.stats && !this.stored.has(file.sha256)) {
+        const counted = this.bySha.get(file.sha256);
+        this.stats.filesDone += counted?.files ?? 1;
+        this.stats.bytesDone += counted?.bytes ?? file.size;
+      }
+      this.stored.set(file.sha256, blob);
+    }
+    if (opened) this.events.openedStored?.();
+    if (!this.transfer && this.stats) this.events.progress?.({ ...this.stats });
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.transfer?.destroy();
+  }
+}
+
+/** A version's counters from what is stored, before anything moved. */
+function initialStats(manifest: Manifest, stored: ReadonlyMap<string, Blob>): TransferStats {
+  const done = manifest.files.filter((f) => stored.has(f.sha256));
+  return {
+    fromPeers: 0,
+    fromOrigin: 0,
+    uploaded: 0,
+    peers: 0,
+    filesDone: done.length,
+    filesTotal: manifest.files.length,
+    bytesDone: done.reduce((n, f) => n + f.size, 0),
+    bytesTotal: manifest.files.reduce((n, f) => n + f.size, 0),
+    usingOrigin: false,
+    badPieces: 0,
+    bannedPeers: 0,
+  };
+}
