@@ -286,6 +286,8 @@ export class SiteEngine extends EventTarget {
   private async originFirst(manifest: Manifest): Promise<boolean> {
     if (this.options.swarm?.useOrigin === false) return false;
     if (this.serverSwarm?.infoHash === manifest.torrent.infoHash && this.serverSwarm.peers.seeders === 0) return true;
+    // Peers may send it: WebTorrent loads while the settings are asked for.
+    void this.peers.start();
     const known = await this.peers.known();
     return known.settings.sharing === 'origin-only';
   }

@@ -42,6 +42,9 @@ const GROUP_BYTES = 1024 * 1024;
  * arrived ahead of a missing one); beyond it they are kept as Blobs and read back.
  */
 const MAX_UNHASHED_BYTES = 16 * 1024 * 1024;
+/** Stored bytes read for peers at once, and how many such windows are kept. */
+const READ_WINDOW = 1024 * 1024;
+const READ_WINDOWS = 4;
 
 interface FileSlot {
   file: ManifestFile;
@@ -97,6 +100,8 @@ export class SiteChunkStore {
   private readonly havePiece: Uint8Array;
   private readonly options: SiteChunkStoreOptions;
   private readonly sliceMs: number;
+  /** Windows of stored bytes read for peers, by window index (see `readAhead`). */
+  private readonly windows = new Map<number, Promise<Uint8Array>>();
 
   constructor(options: SiteChunkStoreOptions) {
     this.options = options;
@@ -145,8 +150,23 @@ export class SiteChunkStore {
     return this.slotsIn(start, end).every((s) => s.blob);
   }
 
+  /** The non-empty files overlapping bytes `start`..`end`, found by binary search (a site may have 10,000 files). */
   private slotsIn(start: number, end: number): FileSlot[] {
-    return this.slots.filter((s) => s.file.size > 0 && s.offset < end && s.offset + s.file.size > start);
+    let lo = 0;
+    let hi = this.slots.length;
+    // The first slot that ends after `start`.
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const s = this.slots[mid];
+      if (s.offset + s.file.size <= start) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: FileSlot[] = [];
+    for (let i = lo; i < this.slots.length && this.slots[i].offset < end; i++) {
+      const s = this.slots[i];
+      if (s.file.size > 0 && s.offset + s.file.size > start) out.push(s);
+    }
+    return out;
   }
 
   put(index: number, buf: Uint8Array, cb: Callback = () => {}): void {
@@ -154,7 +174,9 @@ export class SiteChunkStore {
     const fresh = this.write(index, buf);
     queueMicrotask(() => cb(null));
     if (fresh) this.options.onPiece?.(index, buf);
-    for (const slot of this.slots) if (!slot.blob && index >= slot.startPiece && index <= slot.endPiece) void this.pump(slot);
+    // Empty files have no piece to wait for: `completeReadyFiles` checks them.
+    const start = index * this.chunkLength;
+    for (const slot of this.slotsIn(start, start + buf.length)) if (!slot.blob) void this.pump(slot);
   }
 
   /** Keeps a piece's share of each file it covers; true if any of them was new. */
@@ -263,10 +285,36 @@ export class SiteChunkStore {
     const pieceEnd = Math.min(pieceStart + this.chunkLength, this.length);
     const start = pieceStart + (opts?.offset ?? 0);
     const end = Math.min(pieceEnd, opts?.length !== undefined ? start + opts.length : pieceEnd);
-    this.read(index, start, end).then(
+    (this.storedOnly(start, end) ? this.readAhead(start, end) : this.read(index, start, end)).then(
       (bytes) => done(null, bytes),
       (err: Error) => done(err),
     );
+  }
+
+  private storedOnly(start: number, end: number): boolean {
+    return this.slotsIn(start, end).every((s) => s.blob);
+  }
+
+  /**
+   * Bytes of stored files for a peer, read from IndexedDB a window at a time: peers ask
+   * for 16 KiB blocks in order, and one Blob read per block would make the Blob reads,
+   * not the connection, set the pace. A few windows are kept (READ_WINDOWS × READ_WINDOW bytes).
+   */
+  private readAhead(start: number, end: number): Promise<Uint8Array> {
+    const w = Math.floor(start / READ_WINDOW);
+    const wStart = w * READ_WINDOW;
+    const wEnd = Math.min(this.length, wStart + READ_WINDOW);
+    if (end > wEnd || !this.storedOnly(wStart, wEnd)) return this.read(-1, start, end);
+    let bytes = this.windows.get(w);
+    if (bytes) {
+      this.windows.delete(w); // Most recently used last.
+    } else {
+      bytes = this.read(-1, wStart, wEnd);
+      bytes.catch(() => this.windows.delete(w));
+    }
+    this.windows.set(w, bytes);
+    while (this.windows.size > READ_WINDOWS) this.windows.delete(this.windows.keys().next().value!);
+    return bytes.then((all) => all.subarray(start - wStart, end - wStart));
   }
 
   /** Bytes `start`..`end` of piece `index`, from stored files or the shares received. */
@@ -306,6 +354,7 @@ export class SiteChunkStore {
 
   close(cb: Callback = () => {}): void {
     this.closed = true;
+    this.windows.clear();
     queueMicrotask(() => cb(null));
   }
 

@@ -10,6 +10,9 @@ import { VersionTransfer, type SwarmEndpoints, type TransferHooks } from './vers
 
 export { VersionTransfer, type SwarmEndpoints, type TransferHooks, type TransferStats } from './version-transfer.js';
 
+/** The block size of BitTorrent requests (BEP 3 recommends 16 KiB; WebTorrent asks for that). */
+const BLOCK_BYTES = 16 * 1024;
+
 export interface SiteSwarmOptions {
   endpoints: SwarmEndpoints;
   /**
@@ -57,6 +60,7 @@ export class SiteSwarm {
       ...options,
     };
     this.uploading = this.options.upload;
+    this.uploadCap = this.options.uploadLimit < 0 ? -1 : Math.max(1024, this.options.uploadLimit);
     this.client = new WebTorrent({
       maxConns: Math.max(1, Math.floor(this.options.maxConns / 2)),
       uploadLimit: this.options.uploadLimit < 0 ? -1 : Math.max(1024, this.options.uploadLimit),
@@ -86,6 +90,8 @@ export class SiteSwarm {
   }
 
   private uploading = true;
+  /** Bytes per second this browser uploads at most; -1 for no cap. */
+  private uploadCap = -1;
 
   /**
    * Stops or resumes serving pieces to peers: choking a peer ends its pending requests
@@ -100,6 +106,11 @@ export class SiteSwarm {
   /** Every peer wire goes through here: it may only be unchoked while uploads are on. */
   guardWire(wire: Wire): void {
     if (wire.type === 'webSeed') return;
+    // How many block requests a peer may keep outstanding here (BEP 10 `reqq`). Under an
+    // upload cap, every answered request waits in the throttle, and "stop sharing" cannot
+    // take back what waits there: about a quarter second of the cap, no more.
+    const cap = this.uploadCap;
+    if (cap >= 0) (wire as unknown as { extendedHandshake: Record<string, unknown> }).extendedHandshake.reqq = Math.max(2, Math.ceil((cap * 0.25) / BLOCK_BYTES));
     const unchoke = wire.unchoke.bind(wire);
     wire.unchoke = () => {
       if (this.uploading) unchoke();
@@ -218,7 +229,8 @@ export class SiteSwarm {
     if (this.destroyed) return;
     // The rate cap applies to everything a wire sends, our own requests included, so it
     // never goes to zero; not sharing is done by choking every peer instead.
-    this.client.throttleUpload(Math.max(limits.uploadLimit < 0 ? -1 : 1024, Math.floor(limits.uploadLimit)));
+    this.uploadCap = limits.uploadLimit < 0 ? -1 : Math.max(1024, Math.floor(limits.uploadLimit));
+    this.client.throttleUpload(this.uploadCap);
     this.client.throttleDownload(Math.floor(limits.downloadLimit));
     this.limitBursts();
     this.setUploading(limits.upload);

@@ -89,6 +89,21 @@ async function webSeedPeerId(url: string): Promise<string> {
 }
 
 /**
+ * WebTorrent keeps 2 + (speed × 0.5 s ÷ 16 KiB) block requests outstanding on a wire, so
+ * a new connection starts with two requests in flight and deepens only as its measured
+ * speed grows: on a fast link most of a small site's transfer happens in that slow start.
+ * Starting as if the wire already ran at PIPELINE_FLOOR_BYTES_PER_S keeps some 30 blocks
+ * in flight from the first request; a peer's own limit (`reqq`) still holds, and the
+ * real speed takes over once it is higher.
+ */
+const PIPELINE_FLOOR_BYTES_PER_S = 1024 * 1024;
+
+function deepenPipeline(wire: Wire): void {
+  const measured = (wire as unknown as { downloadSpeed(): number }).downloadSpeed.bind(wire);
+  (wire as unknown as { downloadSpeed(): number }).downloadSpeed = () => Math.max(measured(), PIPELINE_FLOOR_BYTES_PER_S);
+}
+
+/**
  * One version's files: downloading with progress, then seeding from the cache. The
  * transfer outlives its torrent: `reattach()` moves it to a torrent with or without
  * trackers while the pieces it holds, its counters and `done` carry on.
@@ -235,6 +250,7 @@ export class VersionTransfer {
     torrent.on('wire', (wire: Wire) => {
       if (wire.peerId && this.banned.has(wire.peerId)) return void wire.destroy();
       this.host.guardWire(wire);
+      if (wire.type !== 'webSeed') deepenPipeline(wire);
       const sent = (index: number) => {
         const set = senders.get(index) ?? new Set<Wire>();
         set.add(wire);
