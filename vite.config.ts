@@ -1,5 +1,6 @@
-import { defineConfig } from 'vite';
-import { resolve } from 'node:path';
+import { defineConfig, type Plugin } from 'vite';
+import { basename, resolve } from 'node:path';
+import { APP_PAGES } from './src/core/app-pages.js';
 
 /**
  * One build serves every origin. Everything is emitted under `/__p2p/`, a prefix no
@@ -10,9 +11,29 @@ import { resolve } from 'node:path';
  */
 const FIXED_NAMES = new Set(['sw', 'runtime', 'loader-engine']);
 
+/**
+ * The pages' sources are in `pages/`; Vite would emit them as `pages/<file>`. The server
+ * and every page ask for `/__p2p/<file>`, so they go to the build's root (their links to
+ * assets are absolute, under `/__p2p/`, so moving them changes none).
+ */
+function pagesAtRoot(): Plugin {
+  return {
+    name: 'p2p-pages-at-root',
+    enforce: 'post',
+    generateBundle(_options, bundle) {
+      for (const [key, item] of Object.entries(bundle)) {
+        if (item.type !== 'asset' || !item.fileName.startsWith('pages/')) continue;
+        delete bundle[key];
+        this.emitFile({ type: 'asset', fileName: basename(item.fileName), source: item.source });
+      }
+    },
+  };
+}
+
 export default defineConfig({
   base: '/__p2p/',
   publicDir: 'public',
+  plugins: [pagesAtRoot()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,
@@ -20,14 +41,10 @@ export default defineConfig({
     sourcemap: true,
     rollupOptions: {
       input: {
-        app: resolve(import.meta.dirname, 'index.html'),
-        boot: resolve(import.meta.dirname, 'boot.html'),
-        settings: resolve(import.meta.dirname, 'settings.html'),
-        'loader-frame': resolve(import.meta.dirname, 'loader-frame.html'),
+        ...Object.fromEntries(Object.entries(APP_PAGES).map(([name, file]) => [name, resolve(import.meta.dirname, 'pages', file)])),
         sw: resolve(import.meta.dirname, 'src/sw/sw.ts'),
         runtime: resolve(import.meta.dirname, 'src/site/runtime.ts'),
         'loader-engine': resolve(import.meta.dirname, 'src/loader/loader-engine.ts'),
-        manage: resolve(import.meta.dirname, 'manage.html'),
       },
       // Keep the engine's exports: the loader imports it by URL, not through the bundle.
       preserveEntrySignatures: 'exports-only',

@@ -1,9 +1,14 @@
 import { stat } from 'node:fs/promises';
 import { join, normalize, sep } from 'node:path';
+import { PAGE_FILES } from '../src/core/app-pages.js';
 import { contentTypeFor } from '../src/core/content-type.js';
 
-/** Files of the Vite build that keep fixed names and must be re-checked on every load. */
-const ALWAYS_REVALIDATE = new Set(['sw.js', 'runtime.js', 'loader.js', 'boot.html', 'index.html', 'settings.html']);
+/**
+ * Files of the Vite build that keep fixed names and must be re-checked on every load: the
+ * build folder is emptied on each build, so a cached copy may name assets that are gone.
+ * Every page (src/core/app-pages.ts) and every fixed-name script (vite.config.ts).
+ */
+const ALWAYS_REVALIDATE = new Set(['sw.js', 'runtime.js', 'loader.js', 'loader-engine.js', ...PAGE_FILES]);
 
 export interface DistFile {
   path: string;

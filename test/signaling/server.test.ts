@@ -4,6 +4,7 @@ import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { discoveryTorrent, generateKeyPair, sha256, toHex } from '../../src/core/index.js';
+import { APP_ORIGIN_FRAMES, APP_PAGES, PAGE_FILES } from '../../src/core/app-pages.js';
 import { bundle, fetchAs, harness, publish, putBlobs, putManifest, siteHost, type Harness } from './helpers.js';
 
 let h: Harness | undefined;
@@ -266,6 +267,24 @@ describe('app and sites origins', () => {
     expect((await get('/__p2p/index.html', app)).status).toBe(404); // the app only at /, unframeable
     expect((await get('/__p2p/../../../etc/passwd', app)).status).toBe(404);
     expect((await get('/nothing', app)).status).toBe(404);
+  });
+
+  it('revalidates every page of the build, and serves the app-origin frames only off site origins', async () => {
+    h = await harness();
+    for (const file of PAGE_FILES) await writeFile(join(h.distDir, file), `<!doctype html><title>${file}</title>`);
+    await writeFile(join(h.distDir, 'loader-engine.js'), '// engine');
+    const app = `p2p.localhost:${h.server.port}`;
+    const site = `${'b'.repeat(51) + 'a'}.p2p.localhost:${h.server.port}`;
+    const head = async (path: string, host: string) => {
+      const res = await fetchAs(host, `${h!.server.url}${path}`);
+      return { status: res.status, cache: res.headers.get('cache-control') };
+    };
+    // Emptied on every build and named the same: a copy cached for 5 minutes named assets that were gone.
+    for (const file of PAGE_FILES.filter((f) => f !== APP_PAGES.app)) expect(await head(`/__p2p/${file}`, app)).toEqual({ status: 200, cache: 'no-cache' });
+    expect(await head('/', app)).toEqual({ status: 200, cache: 'no-cache' });
+    expect(await head('/__p2p/loader-engine.js', app)).toEqual({ status: 200, cache: 'no-cache' });
+    for (const frame of APP_ORIGIN_FRAMES) expect((await head(`/__p2p/${frame}`, site)).status).toBe(404);
+    expect(await head(`/__p2p/${APP_PAGES.manage}`, site)).toEqual({ status: 200, cache: 'no-cache' });
   });
 });
 
