@@ -1,3 +1,4 @@
+import { APP_PAGES } from '../core/app-pages.js';
 import { isAddress } from '../core/keys.js';
 import { normaliseSettings, type ResourceSettings } from '../swarm/governor.js';
 
@@ -10,11 +11,11 @@ import { normaliseSettings, type ResourceSettings } from '../swarm/governor.js';
  */
 
 /** The app-origin frame a site page (and its boot page) embeds: the hub. */
-export const HUB_PATH = '/__p2p/settings.html';
+export const HUB_PATH = `/__p2p/${APP_PAGES.settings}`;
 /** The same hub, under the name the embed loader's host pages load it by. */
-export const LOADER_HUB_PATH = '/__p2p/loader-frame.html';
+export const LOADER_HUB_PATH = `/__p2p/${APP_PAGES['loader-frame']}`;
 /** The site-origin page an app page frames (or opens) to act on that site's cache. */
-export const MANAGE_PATH = '/__p2p/manage.html';
+export const MANAGE_PATH = `/__p2p/${APP_PAGES.manage}`;
 
 /** App-origin BroadcastChannels. */
 export const SETTINGS_CHANNEL = 'p2p-settings';

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  HUB_PATH,
+  LOADER_HUB_PATH,
+  MANAGE_PATH,
   parseEngineBeat,
   parseHubHello,
   parseHubMessage,
@@ -31,6 +34,12 @@ function random(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
   };
 }
+
+describe('where the frames live', () => {
+  it('the hub and the manage page keep the paths the server, the CSP check and host pages know', () => {
+    expect([HUB_PATH, LOADER_HUB_PATH, MANAGE_PATH]).toEqual(['/__p2p/settings.html', '/__p2p/loader-frame.html', '/__p2p/manage.html']);
+  });
+});
 
 describe('page -> hub', () => {
   it('takes a hello only with version 1 and exactly one port', () => {
