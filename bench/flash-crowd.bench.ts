@@ -33,7 +33,6 @@ export default async function run(): Promise<void> {
     // A site of its own for every run, alone or crowd: nobody holds it, no HTTP cache has it.
     const newSite = async (seed: number) => (await publish(bench.url, siteFiles(SITE_BYTES - 400, seed), await generateKeyPair(), 1)).manifest;
     const shares: number[] = [];
-    const crowdTimes: number[][] = [];
     const { a: alone, b: crowd } = await interleave(
       ROUNDS,
       async (i) => coldVisit(browser, bench.siteUrl((await newSite(2 * i)).address), { untilReady: true, timeout: TIMEOUT }),
@@ -43,7 +42,6 @@ export default async function run(): Promise<void> {
         const times = await Promise.all(Array.from({ length: VISITORS }, () => coldVisit(browser, bench.siteUrl(manifest.address), { untilReady: true, timeout: TIMEOUT })));
         const origin = bench.server.metrics.originBytesFor(manifest.address);
         shares.push((100 * origin) / (VISITORS * size));
-        crowdTimes.push(times);
         console.error(`round ${i + 1}: crowd of ${VISITORS} ready in ${times.join(', ')} ms; origin sent ${origin} bytes of ${VISITORS} × ${size}`);
         return median(times);
       },
