@@ -3,6 +3,7 @@ import { isAddress } from '../src/core/index.js';
 import { pointerRoute } from './dht-pointer-route.js';
 import { sendEndpointsAnswer } from './endpoints-answer.js';
 import { HttpError } from './errors.js';
+import { sendFeaturesAnswer } from './features-answer.js';
 import type { HostKind } from './host-kind.js';
 import { CORS_HEADERS, checkDeclaredLength, sendJson, serveFile } from './http-util.js';
 import { sendIceAnswer } from './ice-servers.js';
@@ -50,6 +51,7 @@ export async function apiRoute(ctx: ServerContext, req: IncomingMessage, res: Se
   if (rest[0] === 'blobs' && rest.length === 2) return blobRoute(ctx, req, res, rest[1], method, host);
   if (rest[0] === 'ice' && rest.length === 1) return sendIceAnswer(res, method, ctx.ice);
   if (rest[0] === 'endpoints' && rest.length === 1) return sendEndpointsAnswer(res, method, ctx.endpoints, host.kind === 'site' ? host.address : undefined);
+  if (rest[0] === 'features' && rest.length === 1) return sendFeaturesAnswer(res, method, { originSeed: ctx.originOn, limits: ctx.siteLimits });
   if (rest[0] === 'blobs') throw new HttpError(400, 'E_BAD_REQUEST', BAD_BLOB_NAME);
   throw new HttpError(404, 'E_NOT_FOUND', `no API at /api/${rest.join('/').slice(0, 200)}`);
 }
