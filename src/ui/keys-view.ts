@@ -3,6 +3,7 @@ import { formatDate } from '../site/format.js';
 import { isKeyFileError } from '../keys/errors.js';
 import { describeKeyFile, parseKeyFile, serializeKeyFile } from '../keys/key-file.js';
 import { listKeys, loadKey, saveKey } from './keys-store.js';
+import { listVisits } from './visits-store.js';
 import { errorText } from './messages.js';
 import { currentManifest } from './publish.js';
 import { shortAddress } from '../site/format.js';
@@ -14,7 +15,7 @@ import { base } from './styles.js';
  */
 export class P2pKeys extends LitElement {
   static override properties = { sites: { state: true }, message: { state: true }, error: { state: true }, needsPassphrase: { state: true }, confirmUnprotected: { state: true } };
-  sites: { address: string; createdAt: number; seq?: number }[] = [];
+  sites: { address: string; createdAt: number; seq?: number; title?: string }[] = [];
   message = '';
   error = '';
   needsPassphrase = false;
@@ -30,6 +31,8 @@ export class P2pKeys extends LitElement {
       ul { list-style: none; padding: 0; margin: 0; display: grid; gap: 0.6rem; }
       li { display: flex; gap: 0.75rem; align-items: center; justify-content: space-between; flex-wrap: wrap; border: 1px solid var(--line); border-radius: 10px; padding: 0.7rem 0.9rem; background: var(--field); }
       li .who { min-width: 0; }
+      .name { display: flex; flex-wrap: wrap; gap: 0.2rem 0.6rem; align-items: baseline; }
+      .site-title { font-weight: 600; overflow-wrap: anywhere; }
       .fields { display: grid; grid-template-columns: minmax(0, 1fr) auto; gap: 0.75rem; align-items: end; margin-top: 1rem; }
       .fields label.field { display: flex; flex-direction: column; gap: 0.3rem; font-size: 0.875rem; color: var(--muted); }
       @media (max-width: 560px) { .fields { grid-template-columns: minmax(0, 1fr); } }
@@ -46,7 +49,9 @@ export class P2pKeys extends LitElement {
   }
 
   async refresh(): Promise<void> {
-    const keys = await listKeys();
+    // A title published from here, else the one a visit of the site reported (an imported key).
+    const visited = new Map((await listVisits().catch(() => [])).map((v) => [v.address, v.title]));
+    const keys = (await listKeys()).map((k) => ({ ...k, title: k.title ?? visited.get(k.address) }));
     this.sites = keys;
     const withSeq = await Promise.all(keys.map(async (k) => ({ ...k, seq: (await currentManifest(location.origin, k.address).catch(() => undefined))?.seq })));
     this.sites = withSeq;
@@ -110,7 +115,7 @@ export class P2pKeys extends LitElement {
               ${this.sites.map(
                 (s) => html`<li data-address=${s.address}>
                   <div class="who">
-                    <div class="mono" title=${s.address}>${shortAddress(s.address)}</div>
+                    <div class="name">${s.title ? html`<span class="site-title" data-field="title">${s.title}</span>` : nothing}<span class="mono" title=${s.address}>${shortAddress(s.address)}</span></div>
                     <div class="small muted">${s.seq ? `Version ${s.seq}` : 'Not published on this server'} · made ${formatDate(s.createdAt)}</div>
                   </div>
                   ${this.confirmUnprotected === s.address

@@ -80,6 +80,12 @@ class P2pApp extends LitElement {
     window.removeEventListener('hashchange', this.onHash);
   }
 
+  override firstUpdated(): void {
+    // What sticks below the sticky header (the publish progress) needs its height.
+    const header = this.renderRoot.querySelector('header')!;
+    new ResizeObserver(() => this.style.setProperty('--p2p-sticky-top', `${header.offsetHeight}px`)).observe(header);
+  }
+
   private async updateSite(address: string): Promise<void> {
     location.hash = '#publish';
     await this.updateComplete;

@@ -1,5 +1,6 @@
 import { RESERVED_SEGMENTS } from '../core/index.js';
-import { formatBytes } from '../site/format.js';
+import { formatCount, formatSize } from './format-size.js';
+import type { PublishErrorInfo } from './publish-error.js';
 import type { PlanIssue } from './publish-plan.js';
 
 /** Every message the app shows for an error code: one place, components never parse messages. */
@@ -8,11 +9,11 @@ export function planIssueText(issue: PlanIssue): string {
     case 'E_EMPTY':
       return 'Nothing to publish: the drop had no files (hidden files are skipped). Drop a folder with an index.html.';
     case 'E_FILE_TOO_LARGE':
-      return `"${issue.subject}" is larger than the per-file limit. Leave it out or make it smaller.`;
+      return `"${issue.subject}" is larger than the limit of ${limitText(issue.limit, formatSize)} a file. Leave it out or make it smaller.`;
     case 'E_SITE_TOO_LARGE':
-      return `The site is ${formatBytes(Number(issue.subject))}, more than the limit. Leave out large files.`;
+      return `The site is ${formatSize(Number(issue.subject))}, more than the limit of ${limitText(issue.limit, formatSize)} in all. Leave out large files.`;
     case 'E_TOO_MANY_FILES':
-      return `${issue.subject} files is more than a site may hold.`;
+      return `${formatCount(Number(issue.subject))} files is more than the limit of ${limitText(issue.limit, formatCount)} files a site may hold. Leave some out.`;
     case 'E_BAD_PATH':
       return `"${issue.subject}" has a name that cannot be used on the web (control characters, "..", or too long). Rename it.`;
     case 'E_RESERVED_PATH':
@@ -24,6 +25,50 @@ export function planIssueText(issue: PlanIssue): string {
     case 'W_HIDDEN_SKIPPED':
       return `${issue.subject} hidden ${issue.subject === '1' ? 'file is' : 'files are'} left out (names starting with ".").`;
   }
+}
+
+function limitText(limit: number | undefined, format: (n: number) => string): string {
+  return limit === undefined ? 'this server' : format(limit);
+}
+
+/** What a failed publish gives the message: its code, its message, and what else it knows. */
+export interface PublishFailure extends PublishErrorInfo {
+  code: string;
+  /** The message as the server or the step said it, without the code. */
+  detail?: string;
+}
+
+/**
+ * What the publisher reads when a publish fails: the cause named, with the server's own
+ * code and message when it refused, and the limit when one was hit. `limits` are the
+ * server's (from /api/features) when known.
+ */
+export function publishErrorText(failure: PublishFailure, limits?: { maxFiles: number; maxFileBytes: number; maxTotalBytes: number }): string {
+  const { code, detail, status, fromServer, path } = failure;
+  const said = detail ? ` (the server said: “${detail}”)` : '';
+  switch (code) {
+    case 'E_SERVER_DOWN':
+      return `The server cannot be reached${detail ? ` (${detail})` : ''}: the network is down or the server is not running. Check your connection and try again; nothing was published.`;
+    case 'E_TOO_LARGE':
+      if (failure.scope === 'file') return `The server refused "${path}" as too large${limits ? `: it takes files up to ${formatSize(limits.maxFileBytes)}` : ''}${said}. Leave it out or make it smaller.`;
+      return `The server refused the site as too large${limits ? `: it takes up to ${formatCount(limits.maxFiles)} files and ${formatSize(limits.maxTotalBytes)} in all` : ''}${said}. Leave out some files.`;
+    case 'E_FILE_TOO_LARGE':
+    case 'E_SITE_TOO_LARGE':
+    case 'E_TOO_MANY_FILES':
+      return planIssueText({ code, subject: path ?? detail, limit: code === 'E_TOO_MANY_FILES' ? limits?.maxFiles : code === 'E_FILE_TOO_LARGE' ? limits?.maxFileBytes : limits?.maxTotalBytes });
+    case 'E_PENDING_LIMIT':
+      return `The server holds as many files from you as it keeps before a site names them${said}. Wait for them to expire (an hour) or publish a smaller site.`;
+    case 'E_STORAGE_REFUSED':
+      return `This browser refused to store the site’s key (its storage is full, or blocked for this app${detail ? `: ${detail}` : ''}). Free some space or allow site data for this app, then publish again; nothing was published.`;
+    case 'E_READ_FAILED':
+      return path ? `"${path}" could not be read (was it moved or deleted?). Drop the folder again.` : errorText(code);
+    case 'E_INTERNAL':
+      return `The server failed while storing the site (HTTP ${status ?? 500})${said}. Its disk may be full; try again later, or tell its operator.`;
+  }
+  const known = errorText(code, '');
+  if (known) return fromServer && detail ? `${known} (${code}: ${detail})` : known;
+  if (fromServer) return `The server refused the publish: ${code}${status ? ` (HTTP ${status})` : ''}${detail ? `, “${detail}”` : ''}.`;
+  return `Publishing stopped: ${code}${detail ? `, ${detail}` : ''}.`;
 }
 
 export function errorText(code: string, fallback?: string): string {

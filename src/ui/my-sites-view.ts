@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { SiteAction } from '../bridge/frame-messages.js';
-import { formatBytes, formatDate, shortAddress } from '../site/format.js';
+import { formatDate, shortAddress } from '../site/format.js';
+import { formatSize } from './format-size.js';
 import { activity } from './activity.js';
 import { listKeys } from './keys-store.js';
 import { manageSite, ManageError } from './manage-site.js';
@@ -14,6 +15,8 @@ import { forgetVisit, listVisits, replaceVisit, type VisitRecord } from './visit
 interface PublishedSite {
   address: string;
   createdAt: number;
+  /** As published from here, else as a visit of the site reported it. */
+  title?: string;
   seq?: number;
   size?: number;
 }
@@ -68,9 +71,10 @@ export class P2pMySites extends LitElement {
   }
 
   async refresh(): Promise<void> {
-    const keys = await listKeys();
-    this.published = keys;
     await this.refreshVisits();
+    const visited = new Map(this.visited.map((v) => [v.address, v.title]));
+    const keys = (await listKeys()).map((k) => ({ ...k, title: k.title ?? visited.get(k.address) }));
+    this.published = keys;
     this.published = await Promise.all(
       keys.map(async (k) => {
         const manifest = await currentManifest(location.origin, k.address).catch(() => undefined);
@@ -118,14 +122,14 @@ export class P2pMySites extends LitElement {
     const seeded = seeding.get(site.address);
     return html`<li class="site" data-address=${site.address} data-kind="published">
       <div class="title">
-        <span class="name mono">${shortAddress(site.address)}</span>
+        ${site.title ? html`<span class="name" data-field="title">${site.title}</span><span class="small muted mono">${shortAddress(site.address)}</span>` : html`<span class="name mono">${shortAddress(site.address)}</span>`}
         ${seeded ? (seeding.sharing.upload ? html`<span class="badge live">Seeding from this tab</span>` : html`<span class="badge" data-state="not-sharing">Not sharing now (settings)</span>`) : nothing}
       </div>
       <dl>
         <div><dt>Version</dt><dd data-field="seq">${site.seq ?? '—'}</dd></div>
-        <div><dt>Size</dt><dd>${site.size !== undefined ? formatBytes(site.size) : '—'}</dd></div>
+        <div><dt>Size</dt><dd>${site.size !== undefined ? formatSize(site.size) : '—'}</dd></div>
         <div><dt>Peers now</dt><dd>${seeded ? seeded.transfer.stats.peers : '—'}</dd></div>
-        <div><dt>Uploaded</dt><dd data-field="uploaded">${seeded ? formatBytes(seeded.transfer.stats.uploaded) : '—'}</dd></div>
+        <div><dt>Uploaded</dt><dd data-field="uploaded">${seeded ? formatSize(seeded.transfer.stats.uploaded) : '—'}</dd></div>
         <div><dt>Key made</dt><dd>${formatDate(site.createdAt)}</dd></div>
       </dl>
       ${site.seq === undefined ? html`<p class="small muted">Not published on this server (yet).</p>` : nothing}
@@ -151,9 +155,9 @@ export class P2pMySites extends LitElement {
       ${v.title ? html`<div class="small muted mono">${shortAddress(v.address)}</div>` : nothing}
       <dl>
         <div><dt>Version</dt><dd data-field="seq">${v.seq ?? '—'}</dd></div>
-        <div><dt>On disk</dt><dd>${v.size !== undefined ? formatBytes(v.size) : '—'}</dd></div>
+        <div><dt>On disk</dt><dd>${v.size !== undefined ? formatSize(v.size) : '—'}</dd></div>
         <div><dt>Peers now</dt><dd>${live ? live.peers : '—'}</dd></div>
-        <div><dt>Down / up</dt><dd>${formatBytes(v.downloaded ?? 0)} / ${formatBytes(v.uploaded ?? 0)}</dd></div>
+        <div><dt>Down / up</dt><dd>${formatSize(v.downloaded ?? 0)} / ${formatSize(v.uploaded ?? 0)}</dd></div>
         <div><dt>Last visit</dt><dd>${v.lastVisit ? formatDate(v.lastVisit) : formatDate(v.seenAt)}</dd></div>
       </dl>
       <div class="row">

@@ -23,6 +23,8 @@ export interface PlanIssue {
   code: PlanIssueCode;
   /** What it is about: a path, a count. */
   subject?: string;
+  /** The limit it breaks, for the limit errors (bytes or files). */
+  limit?: number;
 }
 
 export interface PublishPlan {
@@ -51,12 +53,12 @@ export function planPublish(picked: readonly PickedFile[], limits: SiteLimits = 
   const errors: PlanIssue[] = [];
   const warnings: PlanIssue[] = [];
   const stripped = stripCommonFolder(picked);
-  const hidden = stripped.filter((f) => f.path.split('/').some((s) => s.startsWith('.')));
-  if (hidden.length) warnings.push({ code: 'W_HIDDEN_SKIPPED', subject: String(hidden.length) });
+  const hidden = new Set(stripped.filter((f) => f.path.split('/').some((s) => s.startsWith('.'))));
+  if (hidden.size) warnings.push({ code: 'W_HIDDEN_SKIPPED', subject: String(hidden.size) });
   const files: PickedFile[] = [];
   const seen = new Map<string, string>();
   for (const f of stripped) {
-    if (hidden.includes(f)) continue;
+    if (hidden.has(f)) continue;
     let path: string;
     try {
       path = normalisePath(f.path, limits);
@@ -76,14 +78,14 @@ export function planPublish(picked: readonly PickedFile[], limits: SiteLimits = 
       continue;
     }
     seen.set(pathCollisionKey(path), path);
-    if (f.size > limits.maxFileBytes) errors.push({ code: 'E_FILE_TOO_LARGE', subject: path });
+    if (f.size > limits.maxFileBytes) errors.push({ code: 'E_FILE_TOO_LARGE', subject: path, limit: limits.maxFileBytes });
     files.push({ ...f, path });
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const total = files.reduce((n, f) => n + f.size, 0);
   if (files.length === 0) errors.push({ code: 'E_EMPTY' });
-  if (files.length > limits.maxFiles) errors.push({ code: 'E_TOO_MANY_FILES', subject: String(files.length) });
-  if (total > limits.maxTotalBytes) errors.push({ code: 'E_SITE_TOO_LARGE', subject: String(total) });
+  if (files.length > limits.maxFiles) errors.push({ code: 'E_TOO_MANY_FILES', subject: String(files.length), limit: limits.maxFiles });
+  if (total > limits.maxTotalBytes) errors.push({ code: 'E_SITE_TOO_LARGE', subject: String(total), limit: limits.maxTotalBytes });
   const html = files.filter((f) => /\.html?$/i.test(f.path));
   const entry = files.some((f) => f.path === 'index.html') ? 'index.html' : html.length === 1 ? html[0].path : undefined;
   if (files.length && entry !== 'index.html') warnings.push({ code: 'W_NO_INDEX', subject: entry });
@@ -130,23 +132,49 @@ export interface TreeNode {
 /** Folders and files as a tree, folders first, with folder sizes summed. */
 export function fileTree(files: readonly { path: string; size: number }[]): TreeNode[] {
   const root: TreeNode = { name: '', path: '', size: 0, children: [] };
+  // Folders by path: a lookup per file, not a scan of its folder (10,000 files in one folder).
+  const folders = new Map<string, TreeNode>([['', root]]);
   for (const f of files) {
     const parts = f.path.split('/');
     let node = root;
     node.size += f.size;
     for (let i = 0; i < parts.length - 1; i++) {
       const path = parts.slice(0, i + 1).join('/');
-      let child = node.children!.find((c) => c.children && c.name === parts[i]);
-      if (!child) node.children!.push((child = { name: parts[i], path, size: 0, children: [] }));
+      let child = folders.get(path);
+      if (!child) {
+        node.children!.push((child = { name: parts[i], path, size: 0, children: [] }));
+        folders.set(path, child);
+      }
       child.size += f.size;
       node = child;
     }
     node.children!.push({ name: parts[parts.length - 1], path: f.path, size: f.size });
   }
-  const sort = (n: TreeNode) => {
-    n.children?.sort((a, b) => Number(Boolean(b.children)) - Number(Boolean(a.children)) || a.name.localeCompare(b.name));
-    n.children?.forEach(sort);
-  };
-  sort(root);
+  const byName = (a: TreeNode, b: TreeNode) => Number(Boolean(b.children)) - Number(Boolean(a.children)) || a.name.localeCompare(b.name);
+  for (const folder of folders.values()) folder.children!.sort(byName);
   return root.children!;
+}
+
+/**
+ * The tree cut to its first `max` rows (folders and files, depth first), for display,
+ * and how many files were left out: 10,000 rows would take the page seconds to lay out.
+ */
+export function treeRows(nodes: readonly TreeNode[], max: number): { nodes: TreeNode[]; hidden: number } {
+  let left = max;
+  let hidden = 0;
+  const count = (n: TreeNode): number => (n.children ? n.children.reduce((k, c) => k + count(c), 0) : 1);
+  const cut = (list: readonly TreeNode[]): TreeNode[] => {
+    const out: TreeNode[] = [];
+    for (const n of list) {
+      if (left <= 0) {
+        hidden += count(n);
+        continue;
+      }
+      left--;
+      out.push(n.children ? { ...n, children: cut(n.children) } : n);
+    }
+    return out;
+  };
+  const shown = cut(nodes);
+  return { nodes: shown, hidden };
 }

@@ -1,11 +1,16 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { DEFAULT_LIMITS, generateKeyPair, isCoreError, type Manifest, type ManifestDiff } from '../core/index.js';
-import { formatBytes, shortAddress } from '../site/format.js';
-import { loadKey, listKeys, saveKey } from './keys-store.js';
-import { errorText, planIssueText } from './messages.js';
+import { guard } from 'lit/directives/guard.js';
+import { generateKeyPair, type Manifest, type ManifestDiff } from '../core/index.js';
+import { shortAddress } from '../site/format.js';
+import { formatCount, formatSize } from './format-size.js';
+import { deleteKey, loadKey, listKeys, saveKey, setKeyTitle, type KeyEntry } from './keys-store.js';
+import { errorText, planIssueText, publishErrorText } from './messages.js';
+import { pageTitle } from './page-title.js';
 import { previewDocument } from './preview.js';
-import { currentManifest, diffPlan, publishSite, PublishError, type PublishStep } from './publish.js';
-import { applySiteChoice, fileTree, planPublish, type PickedFile, type PublishPlan, type SiteChoice, type TreeNode } from './publish-plan.js';
+import { failureOf, PublishError } from './publish-error.js';
+import { currentManifest, diffPlan, publishSite, type PublishProgress, type PublishStep } from './publish.js';
+import { applySiteChoice, fileTree, planPublish, treeRows, type PickedFile, type PublishPlan, type SiteChoice, type TreeNode } from './publish-plan.js';
+import { planLimits, serverFeatures, type ServerFeatures } from './server-features.js';
 import './site-choice-view.js';
 import './qr-view.js';
 import { filesFromDrop, filesFromList } from './read-drop.js';
@@ -16,9 +21,14 @@ import { base } from './styles.js';
 const STEPS: { step: PublishStep; label: string }[] = [
   { step: 'reading', label: 'Read the files' },
   { step: 'signing', label: 'Hash and sign' },
-  { step: 'uploading', label: 'Upload to the origin seed' },
+  { step: 'uploading', label: 'Upload to the server' },
   { step: 'seeding', label: 'Seed from this browser' },
 ];
+
+/** Progress is shown at most this often: a render per file would slow a 10,000-file publish. */
+const PROGRESS_EVERY_MS = 100;
+/** Rows of the file tree shown; the rest is counted. */
+const TREE_ROWS = 500;
 
 /**
  * Publish by drag-and-drop: drop a folder (or pick files), see what will be published,
@@ -32,8 +42,9 @@ export class P2pPublish extends LitElement {
     sites: { state: true },
     diff: { state: true },
     busy: { state: true },
-    step: { state: true },
     progress: { state: true },
+    reading: { state: true },
+    features: { state: true },
     error: { state: true },
     result: { state: true },
     dragging: { state: true },
@@ -46,11 +57,17 @@ export class P2pPublish extends LitElement {
   private choice: SiteChoice = { spa: false };
   /** '' for a new site, else the address of one of ours. */
   target = '';
-  sites: { address: string }[] = [];
+  sites: KeyEntry[] = [];
   diff?: { diff: ManifestDiff; exact: boolean; seq: number };
   busy = false;
-  step?: PublishStep;
-  progress = 0;
+  /** The running publish's progress, as last shown. */
+  progress?: PublishProgress;
+  /** A dropped folder being walked: files and bytes found so far. */
+  reading?: { files: number; bytes: number };
+  /** What the server said it does (undefined: not told, so nothing is claimed). */
+  features?: ServerFeatures;
+  private latest?: PublishProgress;
+  private progressTimer?: ReturnType<typeof setTimeout>;
   error = '';
   result?: { manifest: Manifest; url: string };
   dragging = false;
@@ -95,7 +112,14 @@ export class P2pPublish extends LitElement {
       ol.steps .done .icon { background: var(--ok); border-color: var(--ok); color: #fff; }
       ol.steps .active .icon { border-color: var(--accent); }
       ol.steps .pending { color: var(--muted); }
-      progress { grid-column: 2; width: 100%; height: 0.45rem; accent-color: var(--accent); }
+      /* In view while the page scrolls: below the app's sticky header (main.ts sets its height). */
+      .progress-card { position: sticky; top: calc(var(--p2p-sticky-top, 0px) + 0.5rem); z-index: 1; box-shadow: 0 6px 18px -10px rgb(0 0 0 / 0.35); }
+      .progress-head { display: flex; justify-content: space-between; align-items: baseline; gap: 1rem; flex-wrap: wrap; }
+      .progress-head h3 { margin: 0; }
+      .progress-head .step { font-weight: 600; color: var(--accent-text); }
+      .counts { font-variant-numeric: tabular-nums; margin: 0.35rem 0 0.5rem; }
+      .progress-card progress { width: 100%; height: 0.5rem; accent-color: var(--accent); margin-bottom: 0.7rem; }
+      .progress-card ol.steps { grid-template-columns: repeat(auto-fit, minmax(11rem, 1fr)); }
       .done-card { display: flex; gap: 1.25rem; flex-wrap: wrap; align-items: flex-start; border-color: color-mix(in srgb, var(--ok) 45%, var(--line)); }
       .done-card .text { flex: 1 1 18rem; min-width: 0; }
       .done-card h3 { color: var(--ok); }
@@ -108,6 +132,7 @@ export class P2pPublish extends LitElement {
   override async connectedCallback(): Promise<void> {
     super.connectedCallback();
     document.addEventListener('keys-changed', this.onKeysChanged);
+    void serverFeatures(this.server).then((f) => (this.features = f));
     this.sites = await listKeys();
   }
 
@@ -130,11 +155,15 @@ export class P2pPublish extends LitElement {
     this.result = undefined;
     this.preview = undefined;
     try {
-      const planned = planPublish(await files);
+      const picked = await files;
+      this.reading = undefined;
+      this.features ??= await serverFeatures(this.server);
+      const planned = planPublish(picked, planLimits(this.features));
       this.choice = { spa: planned.looksLikeSpa };
       this.plan = applySiteChoice(planned, this.choice);
       this.planned = planned;
     } catch {
+      this.reading = undefined;
       this.plan = undefined;
       this.error = errorText('E_READ_FAILED');
       return;
@@ -153,7 +182,7 @@ export class P2pPublish extends LitElement {
       if (!current || this.plan !== plan) return;
       this.diff = { ...(await diffPlan(current, plan)), seq: current.seq };
     } catch (err) {
-      this.error = err instanceof PublishError ? errorText(err.code, err.message) : errorText('');
+      this.error = publishErrorText(failureOf(err), this.features?.limits);
     }
   }
 
@@ -161,30 +190,53 @@ export class P2pPublish extends LitElement {
     return location.origin;
   }
 
+  /** Keeps the newest progress and shows it at most every PROGRESS_EVERY_MS. */
+  private onProgress(p: PublishProgress): void {
+    this.latest = p;
+    if (p.step !== this.progress?.step) return this.showProgress();
+    this.progressTimer ??= setTimeout(() => this.showProgress(), PROGRESS_EVERY_MS);
+  }
+
+  private showProgress(): void {
+    clearTimeout(this.progressTimer);
+    this.progressTimer = undefined;
+    this.progress = this.latest;
+  }
+
   private async publish(): Promise<void> {
     if (!this.plan || this.plan.errors.length || this.busy) return;
+    const plan = this.plan;
     this.busy = true;
     this.error = '';
     this.result = undefined;
-    this.step = 'reading';
-    this.progress = 0;
+    this.latest = undefined;
+    this.progress = { step: 'reading', files: 0, filesTotal: plan.files.length, bytes: 0, bytesTotal: plan.total };
+    let madeKey: string | undefined;
     try {
       const key = this.target ? await loadKey(this.target) : await generateKeyPair();
       if (!key) throw new PublishError('E_NO_KEY', 'no key for this site in this browser');
+      const title = await this.entryTitle(plan);
+      if (!this.target) {
+        // Stored before anything is sent, so a browser that refuses storage is told before
+        // a site it could never update again goes out; removed again if the publish fails.
+        try {
+          madeKey = await saveKey(key);
+        } catch (err) {
+          throw new PublishError('E_STORAGE_REFUSED', err instanceof DOMException ? err.name : 'the key could not be stored');
+        }
+      }
       const { manifest, swarm, transfer } = await publishSite({
-        plan: this.plan,
+        plan,
         key,
         server: this.server,
         newKey: !this.target,
         swarm: publisherSwarmOptions(await seeding.currentSettings()),
-        progress: (step, done, total) => {
-          this.step = step;
-          this.progress = total ? done / total : 1;
-        },
+        progress: (p) => this.onProgress(p),
       });
+      madeKey = undefined;
+      this.showProgress();
       seeding.add({ manifest, swarm, transfer });
-      // Kept only after the server accepted the site: a failed first publish leaves no orphan key.
-      await saveKey(key);
+      await setKeyTitle(manifest.address, title).catch(() => undefined);
       this.sites = await listKeys();
       this.target = manifest.address;
       this.diff = undefined;
@@ -196,11 +248,23 @@ export class P2pPublish extends LitElement {
       this.renderRoot.querySelector('.done-card')?.scrollIntoView({ block: 'nearest' });
       this.dispatchEvent(new CustomEvent('published', { detail: manifest, bubbles: true, composed: true }));
     } catch (err) {
-      this.error = err instanceof PublishError || isCoreError(err) ? errorText(err.code, err.message) : errorText('');
-      if (!(err instanceof PublishError)) console.warn('[p2p] publish failed', err);
+      // A failed first publish leaves no orphan key.
+      if (madeKey) await deleteKey(madeKey).catch(() => undefined);
+      const failure = failureOf(err);
+      this.error = publishErrorText(failure, this.features?.limits);
+      if (failure.code === 'E_UNEXPECTED') console.warn('[p2p] publish failed', err);
     } finally {
+      clearTimeout(this.progressTimer);
+      this.progressTimer = undefined;
       this.busy = false;
     }
+  }
+
+  /** The start page's <title>, kept beside the key so the lists can name the site. */
+  private async entryTitle(plan: PublishPlan): Promise<string | undefined> {
+    const entry = plan.files.find((f) => f.path === plan.entry);
+    if (!entry?.blob || entry.size > 1024 * 1024) return undefined;
+    return pageTitle(await entry.blob.text().catch(() => ''));
   }
 
   private async copy(text: string): Promise<void> {
@@ -223,7 +287,7 @@ export class P2pPublish extends LitElement {
     return html`<ul class="tree ${top ? 'top' : ''}" role=${top ? 'tree' : 'group'} aria-label=${top ? 'Files to publish' : nothing}>
       ${nodes.map(
         (n) => html`<li role="treeitem" aria-expanded=${n.children ? 'true' : nothing} class=${n.children ? 'folder' : 'file'}>
-          <span class="name"><span>${n.children ? `${n.name}/` : n.name}</span><span class="size">${formatBytes(n.size)}</span></span>
+          <span class="name"><span>${n.children ? `${n.name}/` : n.name}</span><span class="size">${formatSize(n.size)}</span></span>
           ${n.children ? this.renderTree(n.children) : nothing}
         </li>`,
       )}
@@ -255,7 +319,18 @@ export class P2pPublish extends LitElement {
       @drop=${(e: DragEvent) => {
         e.preventDefault();
         this.dragging = false;
-        if (e.dataTransfer) void this.take(filesFromDrop(e.dataTransfer));
+        if (!e.dataTransfer) return;
+        this.reading = { files: 0, bytes: 0 };
+        let shown = 0;
+        void this.take(
+          filesFromDrop(e.dataTransfer, (files, bytes) => {
+            // Walking a large folder: counts at a bounded rate, not a render per file.
+            const now = performance.now();
+            if (now - shown < PROGRESS_EVERY_MS) return;
+            shown = now;
+            this.reading = { files, bytes };
+          }),
+        );
       }}
     >
       <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.6" aria-hidden="true"><path d="M3 7.5A1.5 1.5 0 0 1 4.5 6H9l2 2h8.5A1.5 1.5 0 0 1 21 9.5v8a1.5 1.5 0 0 1-1.5 1.5h-15A1.5 1.5 0 0 1 3 17.5z" /><path d="M12 11v5m-2.5-2.5L12 11l2.5 2.5" /></svg>
@@ -265,7 +340,20 @@ export class P2pPublish extends LitElement {
         <label class="button">Choose a folder<input type="file" name="folder" webkitdirectory multiple @change=${this.pick} /></label>
         <label class="button">Choose files<input type="file" name="files" multiple @change=${this.pick} /></label>
       </div>
-      <p class="muted small limits">Up to ${formatBytes(DEFAULT_LIMITS.maxFileBytes)} a file and ${formatBytes(DEFAULT_LIMITS.maxTotalBytes)} in all. Hidden files are left out.</p>
+      <p class="muted small limits" data-field="limits">${this.renderLimits()} Hidden files are left out.</p>
+    </div>`;
+  }
+
+  private renderLimits() {
+    const l = planLimits(this.features);
+    return `Up to ${formatCount(l.maxFiles)} files, ${formatSize(l.maxFileBytes)} a file and ${formatSize(l.maxTotalBytes)} in all.`;
+  }
+
+  private renderFiles(files: readonly PickedFile[]) {
+    const { nodes, hidden } = treeRows(fileTree(files), TREE_ROWS);
+    return html`<div class="files">
+      ${this.renderTree(nodes, true)}
+      ${hidden ? html`<p class="small muted" data-field="tree-more">…and ${formatCount(hidden)} more ${hidden === 1 ? 'file' : 'files'} not listed here.</p>` : nothing}
     </div>`;
   }
 
@@ -273,7 +361,7 @@ export class P2pPublish extends LitElement {
     const blocked = plan.errors.length > 0;
     return html`<section class="card" aria-labelledby="plan-h">
       <div class="summary">
-        <h3 id="plan-h">${plan.files.length} ${plan.files.length === 1 ? 'file' : 'files'}, ${formatBytes(plan.total)}</h3>
+        <h3 id="plan-h">${formatCount(plan.files.length)} ${plan.files.length === 1 ? 'file' : 'files'}, ${formatSize(plan.total)}</h3>
         ${plan.entry ? html`<span class="muted small">Start page <code>${plan.entry}</code>${plan.fallback ? html` · unknown paths show <code>${plan.fallback}</code>` : nothing}</span>` : nothing}
       </div>
       <p2p-site-choice
@@ -290,7 +378,7 @@ export class P2pPublish extends LitElement {
       </div>
       ${plan.files.length
         ? html`<div class="columns">
-            ${this.renderTree(fileTree(plan.files), true)}
+            ${guard([plan.files], () => this.renderFiles(plan.files))}
             ${this.preview
               ? html`<div class="frame"><span class="bar">Preview of ${plan.entry} (scripts off)</span><iframe title="Preview of the start page" sandbox="allow-same-origin" srcdoc=${this.preview}></iframe></div>`
               : nothing}
@@ -310,7 +398,7 @@ export class P2pPublish extends LitElement {
             }}
           >
             <option value="" ?selected=${this.target === ''}>A new site (makes a new key)</option>
-            ${this.sites.map((s) => html`<option value=${s.address} ?selected=${this.target === s.address}>New version of ${shortAddress(s.address)}</option>`)}
+            ${this.sites.map((s) => html`<option value=${s.address} ?selected=${this.target === s.address}>New version of ${s.title ? `“${s.title}” (${shortAddress(s.address)})` : shortAddress(s.address)}</option>`)}
           </select></label
         >
         <button class="primary" ?disabled=${this.busy || blocked} @click=${this.publish}>${this.target ? 'Publish new version' : 'Publish'}</button>
@@ -324,28 +412,43 @@ export class P2pPublish extends LitElement {
       <h3>Changes from version ${seq}</h3>
       ${changed
         ? html`<ul>
-            ${diff.added.map((f) => html`<li class="added">+ added ${f.path} <span class="size">${formatBytes(f.size)}</span></li>`)}
+            ${diff.added.map((f) => html`<li class="added">+ added ${f.path} <span class="size">${formatSize(f.size)}</span></li>`)}
             ${diff.removed.map((f) => html`<li class="removed">− removed ${f.path}</li>`)}
-            ${diff.modified.map((m) => html`<li class="modified">~ modified ${m.after.path} <span class="size">${formatBytes(m.before.size)} → ${formatBytes(m.after.size)}</span></li>`)}
+            ${diff.modified.map((m) => html`<li class="modified">~ modified ${m.after.path} <span class="size">${formatSize(m.before.size)} → ${formatSize(m.after.size)}</span></li>`)}
           </ul>`
         : html`<p>No file changed; publishing makes version ${seq + 1} with the same files.</p>`}
       <p class="muted small">${diff.unchanged.length} unchanged. This will be version ${seq + 1}; visitors fetch only what changed.${exact ? '' : ' (Large site: compared by size; same-size edits are found when publishing.)'}</p>
     </section>`;
   }
 
-  private renderProgress() {
-    const at = STEPS.findIndex((s) => s.step === this.step);
+  /** Walking a dropped folder, before there is a plan. */
+  private renderReading({ files, bytes }: { files: number; bytes: number }) {
+    return html`<section class="card progress-card" role="status" aria-labelledby="reading-h">
+      <h3 id="reading-h">Reading the folder…</h3>
+      <p class="counts" data-field="reading">${formatCount(files)} ${files === 1 ? 'file' : 'files'} found, ${formatSize(bytes)}</p>
+    </section>`;
+  }
+
+  private renderProgress(p: PublishProgress) {
+    const at = STEPS.findIndex((s) => s.step === p.step);
     const current = STEPS[at];
-    return html`<section class="card" aria-labelledby="progress-h">
-      <h3 id="progress-h">Publishing…</h3>
-      <p class="visually-hidden" aria-live="polite">${current ? `${current.label}: ${Math.round(this.progress * 100)}%` : ''}</p>
+    const fraction = p.step === 'signing' || p.step === 'seeding' ? undefined : p.bytesTotal ? p.bytes / p.bytesTotal : p.filesTotal ? p.files / p.filesTotal : 1;
+    const counts = p.step === 'reading' || p.step === 'uploading'
+      ? `${formatCount(p.files)} of ${formatCount(p.filesTotal)} files · ${formatSize(p.bytes)} of ${formatSize(p.bytesTotal)}`
+      : p.step === 'signing'
+        ? `${formatCount(p.filesTotal)} files, ${formatSize(p.bytesTotal)}`
+        : '';
+    return html`<section class="card progress-card" aria-labelledby="progress-h">
+      <div class="progress-head">
+        <h3 id="progress-h">Publishing…</h3>
+        <span class="step" data-field="step">${current ? current.label : 'Done'}</span>
+      </div>
+      <p class="counts" data-field="counts" aria-live="polite" aria-atomic="true">${counts || html`&nbsp;`}</p>
+      ${fraction === undefined ? html`<progress aria-label=${current?.label ?? ''}></progress>` : html`<progress max="1" .value=${fraction} aria-label=${current?.label ?? ''}></progress>`}
       <ol class="steps">
         ${STEPS.map(({ label }, i) => {
-          const state = i < at ? 'done' : i === at ? 'active' : 'pending';
-          return html`<li class=${state}>
-            <span class="icon" aria-hidden="true">${state === 'done' ? '✓' : ''}</span><span>${label}</span>
-            ${state === 'active' ? html`<progress max="1" .value=${this.progress} aria-label=${label}></progress>` : nothing}
-          </li>`;
+          const state = i < at || at < 0 ? 'done' : i === at ? 'active' : 'pending';
+          return html`<li class=${state}><span class="icon" aria-hidden="true">${state === 'done' ? '✓' : ''}</span><span>${label}</span></li>`;
         })}
       </ol>
     </section>`;
@@ -355,7 +458,7 @@ export class P2pPublish extends LitElement {
     return html`<section class="card done-card" role="status" aria-labelledby="done-h">
       <div class="text">
         <h3 id="done-h">Published version ${manifest.seq}</h3>
-        <p class="small muted">This browser seeds it while this tab is open; the origin seed keeps a copy for when no one does.</p>
+        <p class="small muted" data-field="who-serves">This browser seeds it while this tab is open${this.features?.originSeed ? '; the origin seed keeps a copy for when no one does' : this.features ? '. This server does not serve sites’ files itself: the site is reachable while someone who has it is online' : ''}.</p>
         <a class="link mono" data-field="url" href=${url} target="_blank" rel="noopener">${url}</a>
         <div class="row">
           <button class="primary" @click=${() => this.copy(url)}>${this.copied ? 'Copied ✓' : 'Copy link'}</button>
@@ -371,8 +474,8 @@ export class P2pPublish extends LitElement {
     return html`
       ${this.renderDrop()}
       <div class="after">
+        ${this.busy && this.progress ? this.renderProgress(this.progress) : this.reading ? this.renderReading(this.reading) : nothing}
         ${this.plan ? this.renderPlan(this.plan) : nothing}
-        ${this.busy ? this.renderProgress() : nothing}
         ${this.error ? html`<p class="note error" role="alert">${this.error}</p>` : nothing}
         ${this.result ? this.renderResult(this.result) : nothing}
       </div>

@@ -1,33 +1,43 @@
 import { addressFromPublicKey, buildBundle, contentTypeFor, diffFiles, sha256, toHex, type KeyPair, type Manifest, type ManifestDiff } from '../core/index.js';
+import { PublishError, type PublishErrorInfo } from './publish-error.js';
 import { SiteSwarm, type SiteSwarmOptions, type VersionTransfer } from '../swarm/site-swarm.js';
 import { swarmEndpoints } from '../swarm/endpoints.js';
+export { PublishError } from './publish-error.js';
 import type { PublishPlan } from './publish-plan.js';
-
-/** A failed step of publishing, with the code the app explains (messages.ts). */
-export class PublishError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(`${code}: ${message}`);
-    this.name = 'PublishError';
-  }
-}
+import { runPool } from './run-pool.js';
 
 export type PublishStep = 'reading' | 'signing' | 'uploading' | 'seeding' | 'done';
-export type ProgressFn = (step: PublishStep, done: number, total: number) => void;
+
+/** Where a publish is: its step, and files and bytes done of the step's total (uploads count only the files sent). */
+export interface PublishProgress {
+  step: PublishStep;
+  files: number;
+  filesTotal: number;
+  bytes: number;
+  bytesTotal: number;
+}
+/** Called at every file; the view decides how often to show it. */
+export type ProgressFn = (progress: PublishProgress) => void;
+
+/** Files read at once from the disk. */
+const READS_AT_ONCE = 8;
+/** Uploads at once: what a browser opens to one HTTP/1.1 host anyway. */
+const UPLOADS_AT_ONCE = 6;
 
 async function api(url: string, init?: RequestInit): Promise<Response> {
   try {
     return await fetch(url, init);
   } catch {
-    throw new PublishError('E_SERVER_DOWN', 'the server cannot be reached');
+    // fetch rejects only when no answer came at all: refused, reset, offline, DNS.
+    throw new PublishError('E_SERVER_DOWN', `no answer from ${new URL(url).host}`);
   }
 }
 
-async function refusal(res: Response): Promise<PublishError> {
-  const body = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
-  return new PublishError(body.error?.code ?? `E_HTTP_${res.status}`, body.error?.message ?? res.statusText);
+async function refusal(res: Response, info: PublishErrorInfo = {}): Promise<PublishError> {
+  const body = (await res.json().catch(() => ({}))) as { error?: { code?: unknown; message?: unknown } };
+  const code = typeof body.error?.code === 'string' && /^E_[A-Z0-9_]{1,40}$/.test(body.error.code) ? body.error.code : `E_HTTP_${res.status}`;
+  const message = typeof body.error?.message === 'string' ? body.error.message.slice(0, 500) : res.statusText || `HTTP ${res.status}`;
+  return new PublishError(code, message, { ...info, status: res.status, fromServer: true });
 }
 
 /** The newest published manifest of a site, or undefined when nothing is published yet. */
@@ -48,6 +58,7 @@ export const EXACT_DIFF_MAX_BYTES = 64 * 1024 * 1024;
  */
 export async function diffPlan(current: Manifest, plan: PublishPlan): Promise<{ diff: ManifestDiff; exact: boolean }> {
   const exact = plan.total <= EXACT_DIFF_MAX_BYTES && plan.files.every((f) => f.blob);
+  const held = new Map(current.files.map((c) => [`${c.size} ${c.path}`, c.sha256]));
   const next = [];
   for (const f of plan.files) {
     let hash: string;
@@ -55,10 +66,10 @@ export async function diffPlan(current: Manifest, plan: PublishPlan): Promise<{ 
       try {
         hash = toHex(await sha256(new Uint8Array(await f.blob!.arrayBuffer())));
       } catch {
-        throw new PublishError('E_READ_FAILED', `could not read ${f.path}`);
+        throw new PublishError('E_READ_FAILED', `could not read ${f.path}`, { path: f.path });
       }
     } else {
-      hash = current.files.find((c) => c.path === f.path && c.size === f.size)?.sha256 ?? `new:${f.path}`;
+      hash = held.get(`${f.size} ${f.path}`) ?? `new:${f.path}`;
     }
     next.push({ path: f.path, size: f.size, sha256: hash, type: contentTypeFor(f.path) });
   }
@@ -68,51 +79,59 @@ export async function diffPlan(current: Manifest, plan: PublishPlan): Promise<{ 
 
 /**
  * Reads, signs and uploads a site, then starts seeding it from this browser. Returns the
- * manifest published (seq = current + 1) and the swarm that seeds it.
+ * manifest published (seq = current + 1) and the swarm that seeds it. Files are read a
+ * few at a time and uploaded six at a time; files the current version has are not sent.
+ * @throws {PublishError} E_READ_FAILED, E_SERVER_DOWN, or the server's refusal (its code)
  */
 export async function publishSite(options: { plan: PublishPlan; key: KeyPair; server: string; progress: ProgressFn; newKey?: boolean; swarm?: Partial<Omit<SiteSwarmOptions, 'endpoints'>> }): Promise<{ manifest: Manifest; swarm: SiteSwarm; transfer: VersionTransfer }> {
-  const { plan, key, server, progress } = options;
-  const files = [];
+  const { plan, key, server } = options;
+  const filesTotal = plan.files.length;
+  const progress = (step: PublishStep, files: number, bytes: number, bytesTotal = plan.total, total = filesTotal) => options.progress({ step, files, filesTotal: total, bytes, bytesTotal });
+  const files: { path: string; bytes: Uint8Array }[] = new Array(filesTotal);
   let read = 0;
-  for (const f of plan.files) {
+  let readBytes = 0;
+  progress('reading', 0, 0);
+  await runPool(plan.files, READS_AT_ONCE, async (f, i) => {
     let bytes: Uint8Array;
     try {
       bytes = new Uint8Array(await f.blob!.arrayBuffer());
     } catch {
-      throw new PublishError('E_READ_FAILED', `could not read ${f.path}`);
+      throw new PublishError('E_READ_FAILED', `could not read ${f.path}`, { path: f.path });
     }
-    files.push({ path: f.path, bytes });
-    read += f.size;
-    progress('reading', read, plan.total);
-  }
-  progress('signing', 0, 1);
+    files[i] = { path: f.path, bytes };
+    readBytes += f.size;
+    progress('reading', ++read, readBytes);
+  });
+  progress('signing', 0, 0);
   const address = addressFromPublicKey(key.publicKey);
   // A key made a moment ago has nothing published yet: no need to ask.
   const current = options.newKey ? undefined : await currentManifest(server, address);
   const bundle = await buildBundle({ files, secretKey: key.secretKey, seq: (current?.seq ?? 0) + 1, entry: plan.entry, fallback: plan.fallback });
-  progress('signing', 1, 1);
+  progress('signing', filesTotal, plan.total);
 
-  let sent = 0;
   // Files the current version already has are on the server: not sent again (asked of the
   // manifest rather than file by file, so no 404 per new file fills the console).
   const held = new Set(current?.files.map((f) => f.sha256) ?? []);
-  for (const { file, bytes } of bundle.files) {
-    if (!held.has(file.sha256)) {
-      const res = await api(`${server}/api/blobs/${file.sha256}`, { method: 'PUT', body: new Blob([bytes as BlobPart]) });
-      if (!res.ok) throw await refusal(res);
-    }
-    sent += file.size;
-    progress('uploading', sent, plan.total);
-  }
+  const toSend = bundle.files.filter(({ file }) => !held.has(file.sha256));
+  const sendBytes = toSend.reduce((n, { file }) => n + file.size, 0);
+  let sent = 0;
+  let sentBytes = 0;
+  progress('uploading', 0, 0, sendBytes, toSend.length);
+  await runPool(toSend, UPLOADS_AT_ONCE, async ({ file, bytes }) => {
+    const res = await api(`${server}/api/blobs/${file.sha256}`, { method: 'PUT', body: new Blob([bytes as BlobPart]) });
+    if (!res.ok) throw await refusal(res, { path: file.path, scope: 'file' });
+    sentBytes += file.size;
+    progress('uploading', ++sent, sentBytes, sendBytes, toSend.length);
+  });
   const res = await api(`${server}/api/sites/${address}`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(bundle.manifest) });
-  if (!res.ok) throw await refusal(res);
+  if (!res.ok) throw await refusal(res, { scope: 'site' });
 
-  progress('seeding', 0, 1);
+  progress('seeding', 0, 0);
   // Under the visitor's settings (caps, "stop sharing"; "origin only" opens no connection).
   const swarm = new SiteSwarm({ ...options.swarm, endpoints: swarmEndpoints(server, address) });
   const stored = new Map(bundle.files.map(({ file, bytes }) => [file.sha256, new Blob([bytes as BlobPart])]));
   const transfer = swarm.transfer(bundle.manifest, stored, { fileComplete: async (_f, b) => new Blob([b as BlobPart]) });
   await swarm.joinDiscovery(address, { newest: () => bundle.manifest, received: async () => true, warn: (m) => console.warn(`[p2p] ${m}`) });
-  progress('done', 1, 1);
+  progress('done', filesTotal, plan.total);
   return { manifest: bundle.manifest, swarm, transfer };
 }

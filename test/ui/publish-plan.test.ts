@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applySiteChoice, fileTree, planPublish } from '../../src/ui/publish-plan.js';
+import { applySiteChoice, fileTree, planPublish, treeRows } from '../../src/ui/publish-plan.js';
 
 const f = (path: string, size = 10) => ({ path, size });
 
@@ -19,8 +19,9 @@ describe('publish plan', () => {
     expect(planPublish([]).errors).toEqual([{ code: 'E_EMPTY' }]);
     expect(planPublish([f('.hidden')]).errors).toEqual([{ code: 'E_EMPTY' }]);
     const limits = { maxFiles: 10, maxTotalBytes: 100, maxFileBytes: 50, maxPathBytes: 1024, maxSegmentBytes: 255, maxDepth: 32, maxManifestBytes: 1e6 };
-    expect(planPublish([f('index.html', 60)], limits).errors).toContainEqual({ code: 'E_FILE_TOO_LARGE', subject: 'index.html' });
-    expect(planPublish([f('index.html', 50), f('b.bin', 50), f('c.bin', 50)], limits).errors).toContainEqual({ code: 'E_SITE_TOO_LARGE', subject: '150' });
+    expect(planPublish([f('index.html', 60)], limits).errors).toContainEqual({ code: 'E_FILE_TOO_LARGE', subject: 'index.html', limit: 50 });
+    expect(planPublish([f('index.html', 50), f('b.bin', 50), f('c.bin', 50)], limits).errors).toContainEqual({ code: 'E_SITE_TOO_LARGE', subject: '150', limit: 100 });
+    expect(planPublish(Array.from({ length: 11 }, (_, i) => f(`${i}.html`)), limits).errors).toContainEqual({ code: 'E_TOO_MANY_FILES', subject: '11', limit: 10 });
     expect(planPublish([f('Index.html'), f('index.html')]).errors[0].code).toBe('E_DUPLICATE_PATH');
   });
 
@@ -54,5 +55,22 @@ describe('publish plan', () => {
     const tree = fileTree([f('index.html', 5), f('css/a.css', 7), f('css/b/c.css', 3)]);
     expect(tree.map((n) => `${n.name}:${n.size}`)).toEqual(['css:10', 'index.html:5']);
     expect(tree[0].children!.map((n) => n.name)).toEqual(['b', 'a.css']);
+  });
+
+  it('plans and trees 10,000 files in one folder quickly, and shows the first rows of the tree', () => {
+    const files = [f('site/index.html'), ...Array.from({ length: 9_999 }, (_, i) => f(`site/all/f${String(i).padStart(4, '0')}.txt`))];
+    const t0 = performance.now();
+    const plan = planPublish(files);
+    const tree = fileTree(plan.files);
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(plan.errors).toEqual([]);
+    expect(tree[0]).toMatchObject({ name: 'all', size: 99_990 });
+    expect(tree[0].children).toHaveLength(9_999);
+    const { nodes, hidden } = treeRows(tree, 5);
+    // all/, its first three files, then index.html would be the fifth row: cut at five.
+    expect(nodes[0].children!.map((n) => n.name)).toEqual(['f0000.txt', 'f0001.txt', 'f0002.txt', 'f0003.txt']);
+    expect(nodes).toHaveLength(1);
+    expect(hidden).toBe(9_999 - 4 + 1);
+    expect(treeRows(tree, 100_000).hidden).toBe(0);
   });
 });
