@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Frame, type Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
 import { newVisitor, openSite, publishFixture, startTestServer, type TestServer } from './helpers/harness.js';
 
@@ -149,13 +149,41 @@ test('publish by drag-and-drop, another visitor opens it, then an update shows i
   await publisher.context.close();
 });
 
+/**
+ * The app's record of a site's visits (src/ui/visits-store.ts), read on a page or frame of
+ * the app's origin; undefined until one is kept.
+ */
+async function visitRecord(where: Page | Frame, address: string): Promise<{ seq?: number; size?: number } | undefined> {
+  return where.evaluate(async (addr) => {
+    // Opened only once it exists: opening it first would make it without its object store.
+    if (!(await indexedDB.databases()).some((d) => d.name === 'p2p-visits')) return undefined;
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open('p2p-visits');
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    try {
+      if (!db.objectStoreNames.contains('visits')) return undefined;
+      return await new Promise<{ seq?: number; size?: number } | undefined>((resolve, reject) => {
+        const req = db.transaction('visits').objectStore('visits').get(addr);
+        req.onsuccess = () => resolve(req.result as { seq?: number; size?: number } | undefined);
+        req.onerror = () => reject(req.error);
+      });
+    } finally {
+      db.close();
+    }
+  }, address);
+}
+
 test('a site visited while the app was closed is listed when the app opens', async ({ browser }) => {
   const { bundle } = await publishFixture(ts.url);
   const address = bundle.manifest.address;
   const { context, page, errors } = await newVisitor(browser, [/WebSocket/]);
   await openSite(page, ts.siteUrl(address));
   await expect.poll(() => page.evaluate(() => (globalThis as unknown as { p2pSite?: { engine: { state: { phase: string } } } }).p2pSite?.engine.state.phase)).toBe('ready');
-  await page.waitForTimeout(2500); // one report from the page
+  // One report from the page, kept by the app's frame in it (the app itself is closed).
+  const hub = () => page.frames().find((f) => f.url().startsWith(new URL('/__p2p/settings.html', app).href));
+  await expect.poll(async () => (await visitRecord(hub() ?? page.mainFrame(), address).catch(() => undefined))?.seq).toBe(1);
   await page.close();
   const appPage = await context.newPage();
   await appPage.goto(`${app}#sites`);

@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Frame, type Page } from '@playwright/test';
 import { generateKeyPair, utf8 } from '../src/core/index.js';
 import { newVisitor, openSite, publish, startTestServer, waitForPhase, type TestServer } from './helpers/harness.js';
 
@@ -44,6 +44,32 @@ async function cacheOf(page: Page, address: string): Promise<{ blobs: number; cu
   }, address);
 }
 
+/**
+ * The app's record of a site's visits (src/ui/visits-store.ts), read on a page or frame of
+ * the app's origin; undefined until one is kept.
+ */
+async function visitRecord(where: Page | Frame, address: string): Promise<{ seq?: number; size?: number } | undefined> {
+  return where.evaluate(async (addr) => {
+    // Opened only once it exists: opening it first would make it without its object store.
+    if (!(await indexedDB.databases()).some((d) => d.name === 'p2p-visits')) return undefined;
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open('p2p-visits');
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    try {
+      if (!db.objectStoreNames.contains('visits')) return undefined;
+      return await new Promise<{ seq?: number; size?: number } | undefined>((resolve, reject) => {
+        const req = db.transaction('visits').objectStore('visits').get(addr);
+        req.onsuccess = () => resolve(req.result as { seq?: number; size?: number } | undefined);
+        req.onerror = () => reject(req.error);
+      });
+    } finally {
+      db.close();
+    }
+  }, address);
+}
+
 test('a quota smaller than two sites: the third visit evicts the least recently used unpinned site and keeps the pinned one', async ({ browser }) => {
   test.setTimeout(120_000);
   const [pinned, older, newest] = [await publishSite('Pinned'), await publishSite('Older'), await publishSite('Newest')];
@@ -69,7 +95,8 @@ test('a quota smaller than two sites: the third visit evicts the least recently 
   // Two sites (1.2 MB) exceed the quota, but one is pinned and the other is open: both stay.
   await openSite(site, ts.siteUrl(older));
   await waitForPhase(site, 'ready');
-  await site.waitForTimeout(3000);
+  // Its visit is kept by the app (with its size), so the next quota pass counts it.
+  await expect.poll(async () => (await visitRecord(app, older))?.size ?? 0).toBeGreaterThan(0);
 
   // The third site: the older unpinned one makes room.
   await openSite(site, ts.siteUrl(newest));
