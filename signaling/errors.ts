@@ -18,6 +18,8 @@ export type ApiErrorCode =
   /** A usage report sent from a page of another origin. */
   | 'E_WRONG_ORIGIN'
   | 'E_CLOSING'
+  /** A span of the origin seed outside its version or over the limits (src/core/seed-span.ts). */
+  | 'E_BAD_SPAN'
   | 'E_INTERNAL';
 
 /** An error with the HTTP status and body it is answered with. */

@@ -23,3 +23,4 @@ export * from './discovery.js';
 export * from './reserved-paths.js';
 export * from './manifest-etag.js';
 export * from './swarm-peers.js';
+export * from './seed-span.js';

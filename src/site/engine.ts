@@ -24,6 +24,8 @@ export type { EnginePhase, EngineState, PageConditions, ResourceSnapshot, SiteEn
 const DISCOVERY_COUNT_WAIT_MS = 4000;
 /** A first visit whose server has not answered by then meets the site's peers meanwhile. */
 const SLOW_SERVER_MS = 400;
+/** How long a visit that peers could serve waits for the visitor's settings before starting on the origin seed. */
+const SETTINGS_WAIT_MS = 500;
 
 /** Performance marks (`p2p:<step>`) so loading can be timed in devtools and benchmarks. */
 function mark(step: string): void {
@@ -286,10 +288,12 @@ export class SiteEngine extends EventTarget {
   private async originFirst(manifest: Manifest): Promise<boolean> {
     if (this.options.swarm?.useOrigin === false) return false;
     if (this.serverSwarm?.infoHash === manifest.torrent.infoHash && this.serverSwarm.peers.seeders === 0) return true;
-    // Peers may send it: WebTorrent loads while the settings are asked for.
+    // Peers may send it: WebTorrent loads while the settings are asked for. Settings that
+    // are late never hold the visit: the transfer then starts on the origin seed alone,
+    // and peers join it when the answer comes.
     void this.peers.start();
-    const known = await this.peers.known();
-    return known.settings.sharing === 'origin-only';
+    const known = await Promise.race([this.peers.known(), new Promise<undefined>((r) => setTimeout(r, SETTINGS_WAIT_MS))]);
+    return known?.settings.sharing === 'origin-only';
   }
 
   /**

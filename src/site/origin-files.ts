@@ -1,4 +1,5 @@
 import { assertFileDigest, sha256, Sha256, type Manifest, type ManifestFile } from '../core/index.js';
+import { planOriginRequests, readSpan, spanUrl, type OriginRequest } from './origin-spans.js';
 
 /**
  * Whole files from the origin seed with plain parallel GETs, each checked against its
@@ -36,6 +37,8 @@ export interface OriginFilesOptions {
   /** Bytes received from the origin, as they arrive. */
   onBytes?(n: number): void;
   parallel?: number;
+  /** Ask for runs of small files in one response each (default true; src/core/seed-span.ts). */
+  spans?: boolean;
   signal?: AbortSignal;
   fetch?: typeof fetch;
 }
@@ -73,25 +76,52 @@ export function fetchOrder(files: readonly ManifestFile[], openedPath: string): 
 /** Fetches, verifies and stores the files; never throws for one file's failure. */
 export async function fetchFromOrigin(options: OriginFilesOptions): Promise<OriginFilesResult> {
   const doFetch = options.fetch ?? fetch.bind(globalThis);
+  const { manifest } = options;
   // Files with the same content are fetched once and stored once.
   const sameContent = new Map<string, ManifestFile[]>();
   for (const file of options.files) sameContent.set(file.sha256, [...(sameContent.get(file.sha256) ?? []), file]);
-  const queue = [...sameContent.values()].map((group) => group[0]);
+  const firsts = [...sameContent.values()].map((group) => group[0]);
+  const indexOf = new Map(manifest.files.map((f, i) => [f, i]));
+  const queue = planOriginRequests(firsts, indexOf, options.spans !== false);
   const result: OriginFilesResult = { stored: [], failed: [] };
   const batcher = new StoreBatcher(options.store);
+  const verified = async (file: ManifestFile, blob: Blob) => {
+    await batcher.add({ file, blob });
+    result.stored.push(...(sameContent.get(file.sha256) ?? [file]));
+  };
+  const failed = (file: ManifestFile, reason: string) => result.failed.push(...(sameContent.get(file.sha256) ?? [file]).map((f) => ({ file: f, reason })));
+  let spansRefused = false;
+
+  const fetchOne = async (file: ManifestFile) => {
+    try {
+      await verified(file, await fetchVerified(doFetch, originFileUrl(options.seedBase, manifest, file), file, options));
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      if (err instanceof SeedRefusal) result.refused ??= reason;
+      failed(file, reason);
+    }
+  };
+  const fetchSpan = async (request: Extract<OriginRequest, { kind: 'span' }>) => {
+    const response = await doFetch(spanUrl(options.seedBase, manifest.torrent.infoHash, request.from, request.to), { signal: options.signal, credentials: 'omit' }).catch(() => undefined);
+    if (response && [451, 503].includes(response.status)) {
+      result.refused ??= `the origin seed answered ${response.status}`;
+      return request.files.forEach((f) => failed(f, result.refused!));
+    }
+    if (!response?.ok || !response.body) {
+      // A seed without spans (a mirror, an older server): each file on its own from now on.
+      spansRefused = true;
+      queue.unshift(...request.files.map((file): OriginRequest => ({ kind: 'file', file })));
+      return;
+    }
+    // Copies inside the span are cut and checked like the others; each content is stored once.
+    await readSpan(response.body, manifest.files.slice(request.from, request.to), (file, blob) => (request.files.includes(file) ? verified(file, blob) : Promise.resolve()), (file, reason) => request.files.includes(file) && failed(file, reason), options.onBytes);
+  };
 
   const worker = async (): Promise<void> => {
-    for (let file = queue.shift(); file && !options.signal?.aborted && !result.refused; file = queue.shift()) {
-      const group = sameContent.get(file.sha256)!;
-      try {
-        const blob = await fetchVerified(doFetch, originFileUrl(options.seedBase, options.manifest, file), file, options);
-        await batcher.add({ file, blob });
-        result.stored.push(...group);
-      } catch (err) {
-        const reason = err instanceof Error ? err.message : String(err);
-        if (err instanceof SeedRefusal) result.refused ??= reason;
-        result.failed.push(...group.map((f) => ({ file: f, reason })));
-      }
+    for (let request = queue.shift(); request && !options.signal?.aborted && !result.refused; request = queue.shift()) {
+      if (request.kind === 'file') await fetchOne(request.file);
+      else if (spansRefused) queue.unshift(...request.files.map((file): OriginRequest => ({ kind: 'file', file })));
+      else await fetchSpan(request);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.parallel ?? DEFAULT_PARALLEL) }, worker));

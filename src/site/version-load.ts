@@ -1,5 +1,5 @@
 import type { Manifest, ManifestFile } from '../core/index.js';
-import { putVerifiedBlobs, storedBlobs } from '../store/site-cache.js';
+import { getBlob, putVerifiedBlobs, storedBlobs } from '../store/site-cache.js';
 import { loadPieces } from '../store/piece-cache.js';
 import type { FilesStoredMessage } from '../sw/messages.js';
 import type { ManifestExchangeHooks } from '../swarm/manifest-exchange.js';
@@ -8,6 +8,9 @@ import type { EnginePeers } from './engine-peers.js';
 import { fetchFromOrigin, fetchOrder, type VerifiedFile } from './origin-files.js';
 import { resumeHooks } from './resume-hooks.js';
 import type { UsageCounts } from './usage-report.js';
+
+/** Files from this size on are seeded from IndexedDB's copy rather than the Blob built as they arrived. */
+const DISK_BACKED_BYTES = 1024 * 1024;
 
 /** What a version's load needs of its engine. */
 export interface VersionLoadHost {
@@ -93,7 +96,7 @@ export class VersionLoad {
       ...resumeHooks(manifest.torrent.infoHash, resumePieces, (m) => host.warn(m)),
       fileVerified: async (file, blob) => {
         await this.storeFiles([{ file, blob }]);
-        return blob;
+        return this.stored.get(file.sha256) ?? blob;
       },
       progress: () => this.events.progress?.(this.liveStats!),
       manifestExchange: host.exchangeHooks(),
@@ -143,6 +146,13 @@ export class VersionLoad {
         this.stats.bytesDone += counted?.bytes ?? file.size;
       }
       this.stored.set(file.sha256, blob);
+    }
+    // A large file's Blob was built in memory from what arrived; the copy IndexedDB now
+    // holds is on disk. Seeding from that one lets the memory go once nothing else holds it.
+    for (const { file } of batch) {
+      if (file.size < DISK_BACKED_BYTES) continue;
+      const onDisk = await getBlob(file.sha256).catch(() => undefined);
+      if (onDisk?.size === file.size) this.stored.set(file.sha256, onDisk);
     }
     if (opened) this.events.openedStored?.();
     if (!this.transfer && this.stats) this.events.progress?.({ ...this.stats });

@@ -24,7 +24,7 @@ function siteFetch(h: Harness, b: Bundle, seen: string[]): typeof fetch {
   return (async (input: string | URL | Request) => {
     const url = new URL(String(input));
     seen.push(decodeURIComponent(url.pathname));
-    return fetchAs(host, `${h.server.url}${url.pathname}`);
+    return fetchAs(host, `${h.server.url}${url.pathname}${url.search}`);
   }) as typeof fetch;
 }
 
@@ -45,6 +45,7 @@ describe('fetchFromOrigin', () => {
       files: fetchOrder(b.manifest.files, 'img/7.bin'),
       seedBase: `http://${siteHost(b.manifest.address, h.server.port)}/seed/`,
       fetch: siteFetch(h, b, seen),
+      spans: false,
       store: async (batch) => {
         batches.push(batch);
         await new Promise((r) => setTimeout(r, 5));
@@ -58,6 +59,44 @@ describe('fetchFromOrigin', () => {
     const stored = batches.flat();
     for (const { file, blob } of stored) expect(blob.size).toBe(file.size);
     expect(batches.length).toBeLessThan(stored.length);
+  });
+
+  it('asks for runs of small files as spans: a handful of requests for many files, each file still checked', async () => {
+    h = await harness();
+    const b = await publishSite(h, 300);
+    const seen: string[] = [];
+    const stored: VerifiedFile[] = [];
+    const result = await fetchFromOrigin({
+      manifest: b.manifest,
+      files: fetchOrder(b.manifest.files, 'index.html'),
+      seedBase: `http://${siteHost(b.manifest.address, h.server.port)}/seed/`,
+      fetch: siteFetch(h, b, seen),
+      store: async (batch) => void stored.push(...batch),
+    });
+    expect(result.failed).toEqual([]);
+    expect(result.stored.length).toBe(b.manifest.files.length);
+    expect(seen.length).toBeLessThan(10);
+    expect(seen[0]).toMatch(/\/index\.html$/);
+    for (const { file, blob } of stored) expect(blob.size).toBe(file.size);
+  });
+
+  it('falls back to one request per file on a seed without spans', async () => {
+    h = await harness();
+    const b = await publishSite(h, 30);
+    const seen: string[] = [];
+    const plain = siteFetch(h, b, seen);
+    // As an older server or a static mirror answers a span request.
+    const noSpans = (async (input: string | URL | Request) => (String(input).includes('?files=') ? new Response('no', { status: 404 }) : plain(input))) as typeof fetch;
+    const result = await fetchFromOrigin({
+      manifest: b.manifest,
+      files: b.manifest.files,
+      seedBase: `http://${siteHost(b.manifest.address, h.server.port)}/seed/`,
+      fetch: noSpans,
+      store: async () => undefined,
+    });
+    expect(result.refused).toBeUndefined();
+    expect(result.failed).toEqual([]);
+    expect(result.stored.length).toBe(b.manifest.files.length);
   });
 
   it('names a file whose bytes do not match and keeps the others', async () => {
