@@ -10,8 +10,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     fileParallelism: false,
     sequence: { concurrent: false },
-    // As in Playwright: one retry, and a test that needed it is reported. Firefox's private
-    // window once failed to load the engine's chunk (cause not found yet; see the README).
+    // As in Playwright: one retry, and a test that needed it is reported.
     retry: 1,
   },
 });

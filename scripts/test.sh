@@ -12,9 +12,7 @@ npx vite build -c vite.loader.config.ts --logLevel warn
 if [ -d e2e ] && ls e2e/*.spec.ts >/dev/null 2>&1; then
   npx playwright test
 fi
-# The Firefox tests (npm run test:firefox: the visits that matter in Firefox ESR, and
-# Firefox <-> Chromium over WebRTC, driven by puppeteer-core over WebDriver BiDi) are
-# type-checked here but not run: on this project's machines their offline and update
-# cases fail intermittently (Firefox's service worker fails to fetch our own chunks after
-# the test server restarts), and a suite that fails at random would block every change.
+# The Firefox tests (npm run test:firefox): the visits that matter in Firefox ESR, and
+# Firefox <-> Chromium over WebRTC, driven by puppeteer-core over WebDriver BiDi.
 npx tsc -p e2e-firefox/tsconfig.json
+npx vitest run -c vitest.firefox.config.ts

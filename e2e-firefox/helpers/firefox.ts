@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import puppeteer, { type Browser, type Frame, type Page } from 'puppeteer-core';
 
 /**
  * Prefs for Debian's Firefox ESR driven headless on a CI machine with no desktop and no
@@ -43,18 +43,19 @@ export interface FirefoxPeer {
 /** Launches headless Firefox over WebDriver BiDi with a fresh profile and opens one page. */
 export async function launchFirefox(options: { prefs?: Record<string, unknown>; allow?: RegExp[] } = {}): Promise<FirefoxPeer> {
   const profile = await mkdtemp(join(tmpdir(), 'p2p-firefox-'));
+  // P2P_FIREFOX_DEBUG=1 prints Firefox's output, with every console message of the pages
+  // and of the service workers (BiDi reports only the pages').
+  const debug = process.env.P2P_FIREFOX_DEBUG === '1';
   const browser = await puppeteer.launch({
     browser: 'firefox',
     protocol: 'webDriverBiDi',
     executablePath: FIREFOX_PATH,
     headless: true,
+    // Everything Firefox keeps (HTTP cache, service workers, Cache API, IndexedDB) is in
+    // the profile folder, so each peer starts empty.
     userDataDir: profile,
-    // A home of its own too: Firefox also keeps caches under ~/.cache/mozilla and
-    // ~/.config/mozilla, and what earlier runs left there made later runs' service
-    // workers fail to load our assets ("A ServiceWorker intercepted the request and
-    // encountered an unexpected error"). Removed with the profile.
-    env: { ...process.env, HOME: profile, XDG_CACHE_HOME: join(profile, '.cache'), XDG_CONFIG_HOME: join(profile, '.config') },
-    extraPrefsFirefox: { ...FIREFOX_PREFS, ...options.prefs },
+    dumpio: debug,
+    extraPrefsFirefox: { ...FIREFOX_PREFS, ...(debug ? { 'devtools.console.stdout.content': true, 'browser.dom.window.dump.enabled': true } : {}), ...options.prefs },
   });
   const page = await browser.newPage();
   const errors = watchPage(page, options.allow ?? []);
@@ -73,16 +74,81 @@ export async function launchFirefox(options: { prefs?: Record<string, unknown>; 
   };
 }
 
-/** Page errors and console errors, less the ones a test expects (STYLE.md rule 17). */
+/**
+ * What Firefox reports to a document about the loads that a navigation away from it
+ * cancelled; Chromium reports none of them. A chunk the runtime was still importing
+ * through the service worker ends in "A ServiceWorker intercepted the request and
+ * encountered an unexpected error" (the worker's answer could not be copied into a
+ * request that was cancelled: BodyComplete with a failed status in Firefox's
+ * FetchEventOp) and a rejected `import()`; a tracker socket still connecting ends in "was
+ * interrupted while the page was loading" or "can't establish a connection to the server
+ * at ws://…". From the document being left, none of it is a failure of the site or of the
+ * page that replaces it; from the document shown, the same words are a real failure.
+ */
+const CANCELLED_BY_NAVIGATION = [
+  /A ServiceWorker intercepted the request and encountered an unexpected error/,
+  /error loading dynamically imported module/,
+  /was interrupted while the page was loading/,
+  /can.t establish a connection to the server at ws:/,
+];
+
+/** A WebDriver BiDi log entry (log.entryAdded), as puppeteer-core's browsing context passes it on. */
+interface BidiLogEntry {
+  type: string;
+  level: string;
+  text: string | null;
+  source: { realm: string };
+}
+
+/** The part of puppeteer-core 24's BiDi browsing context (`frame.browsingContext`, internal) that watchPage reads. */
+interface BidiBrowsingContext {
+  on(event: 'navigation', listener: () => void): unknown;
+  on(event: 'log', listener: (event: { entry: BidiLogEntry }) => void): unknown;
+  /** The window realm of the document the context shows now; its `id` changes with each document. */
+  defaultRealm: { id: string };
+}
+
+function bidiContext(frame: Frame): BidiBrowsingContext {
+  const context = (frame as unknown as { browsingContext?: Partial<BidiBrowsingContext> }).browsingContext;
+  if (typeof context?.on !== 'function' || typeof context.defaultRealm?.id !== 'string') {
+    throw new TypeError('watchPage: expected puppeteer-core 24\'s BiDi frame.browsingContext (on, defaultRealm.id), got none; pin puppeteer-core 24 or read the log entries another way');
+  }
+  return context as BidiBrowsingContext;
+}
+
+/**
+ * Page errors and console errors of the page and its frames, less the ones a test expects
+ * (STYLE.md rule 17) and less the reports of loads cancelled by navigating away from a
+ * document (`CANCELLED_BY_NAVIGATION`). BiDi tells which document an entry comes from (its
+ * realm) but puppeteer's `pageerror` and `console` events do not, and Firefox delivers those
+ * reports while, or after, the next document loads, so they are read here from the log
+ * entries themselves: an entry of a document that a navigation has begun to leave, saying
+ * that one of its loads was cancelled, is dropped. Everything else counts.
+ */
 export function watchPage(page: Page, allow: RegExp[]): () => string[] {
   const errors: string[] = [];
-  page.on('pageerror', (err) => {
-    const text = `pageerror: ${err instanceof Error ? err.message : String(err)}`;
-    if (!allow.some((re) => re.test(text))) errors.push(text);
-  });
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && !allow.some((re) => re.test(msg.text()))) errors.push(`console: ${msg.text()}`);
-  });
+  const leaving = new Set<string>();
+  const contexts = new Map<Frame, BidiBrowsingContext>();
+  const watch = (frame: Frame) => {
+    const context = bidiContext(frame);
+    contexts.set(frame, context);
+    context.on('navigation', () => {
+      // Navigating the top document leaves the documents of all its frames too.
+      for (const left of frame === page.mainFrame() ? contexts.values() : [context]) leaving.add(left.defaultRealm.id);
+    });
+    context.on('log', ({ entry }) => {
+      const text = entry.type === 'javascript' ? `pageerror: ${entry.text ?? ''}` : entry.type === 'console' && entry.level === 'error' ? `console: ${entry.text ?? ''}` : undefined;
+      if (!text) return;
+      if (leaving.has(entry.source.realm) && CANCELLED_BY_NAVIGATION.some((re) => re.test(text))) {
+        if (process.env.P2P_FIREFOX_DEBUG === '1') console.log(`[firefox] a document being left reported: ${text}`);
+        return;
+      }
+      if (!allow.some((re) => re.test(text))) errors.push(text);
+    });
+  };
+  watch(page.mainFrame());
+  page.on('frameattached', watch);
+  page.on('framedetached', (frame) => contexts.delete(frame));
   return () => errors;
 }
 
