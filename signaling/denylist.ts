@@ -1,5 +1,9 @@
 import { readFile, stat } from 'node:fs/promises';
+import { isAddress } from '../src/core/index.js';
 import type { Logger } from './log.js';
+
+/** The same reading of an address as everywhere (src/core/keys.ts), without narrowing the line's type. */
+const isSiteAddress = (line: string): boolean => isAddress(line);
 
 /**
  * Addresses and info hashes the operator refuses, one per line, `#` starts a comment.
@@ -52,7 +56,7 @@ export class Denylist {
     const next = new Set<string>();
     for (const raw of text.split('\n')) {
       const line = raw.replace(/#.*/, '').trim().toLowerCase();
-      if (/^[a-z2-7]{52}$/.test(line) || /^[0-9a-f]{40}$/.test(line)) next.add(line);
+      if (isSiteAddress(line) || /^[0-9a-f]{40}$/.test(line)) next.add(line);
       else if (line) this.log.warn('denylist_bad_line', { line: line.slice(0, 80) });
     }
     await this.onChange?.(next);
