@@ -66,20 +66,23 @@ export async function readSpan(
   let i = 0;
   let buffer = new Uint8Array(files[0]?.size ?? 0);
   let filled = 0;
-  const finishFile = async () => {
-    const file = files[i];
-    try {
-      assertFileDigest(file, filled, await sha256(buffer));
-      await verified(file, new Blob([buffer]));
-    } catch (err) {
-      failed(file, err instanceof Error ? err.message : String(err));
-    }
+  // Files are handed on without waiting for each to be stored: storing goes in batches,
+  // and a span of 250 files waiting on 250 commits in turn would be slower than fetching them.
+  const handedOn: Promise<void>[] = [];
+  const finishFile = () => {
+    const [file, bytes, length] = [files[i], buffer, filled];
+    handedOn.push(
+      (async () => {
+        assertFileDigest(file, length, await sha256(bytes));
+        await verified(file, new Blob([bytes]));
+      })().catch((err: unknown) => failed(file, err instanceof Error ? err.message : String(err))),
+    );
     i++;
     buffer = new Uint8Array(files[i]?.size ?? 0);
     filled = 0;
   };
   // Empty files at the start are whole already.
-  while (i < files.length && files[i].size === 0) await finishFile();
+  while (i < files.length && files[i].size === 0) finishFile();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
@@ -90,7 +93,7 @@ export async function readSpan(
       buffer.set(value.subarray(at, at + take), filled);
       filled += take;
       at += take;
-      while (i < files.length && filled === buffer.length) await finishFile();
+      while (i < files.length && filled === buffer.length) finishFile();
     }
     if (at < value.length) {
       void reader.cancel();
@@ -98,4 +101,5 @@ export async function readSpan(
     }
   }
   for (; i < files.length; i++) failed(files[i], `the origin seed's span ended before "${files[i].path}"`);
+  await Promise.all(handedOn);
 }
