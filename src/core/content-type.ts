@@ -74,6 +74,20 @@ const isOws = (c: string | undefined): boolean => c === ' ' || c === '\t';
  */
 export function contentTypeProblem(type: unknown): string | undefined {
   if (typeof type !== 'string') return `is a ${typeof type}, not a string`;
+  // A site of 10,000 files has a handful of distinct types: each is parsed once.
+  const known = checkedTypes.get(type);
+  if (known !== undefined) return known || undefined;
+  const problem = parseContentType(type);
+  if (checkedTypes.size >= CHECKED_TYPES_KEPT) checkedTypes.clear();
+  checkedTypes.set(type, problem ?? '');
+  return problem;
+}
+
+/** Results of `contentTypeProblem` by type ('' for none), at most CHECKED_TYPES_KEPT of them. */
+const checkedTypes = new Map<string, string>();
+const CHECKED_TYPES_KEPT = 256;
+
+function parseContentType(type: string): string | undefined {
   if (type.length === 0) return 'is empty; use application/octet-stream when the type is unknown';
   if (type.length > MAX_CONTENT_TYPE_LENGTH) return `is ${type.length} characters, more than ${MAX_CONTENT_TYPE_LENGTH}`;
   for (let i = 0; i < type.length; i++) {
