@@ -1,7 +1,7 @@
 import { createStore } from 'idb-keyval';
 import { assertFileBytes, verifyManifest, type Manifest, type ManifestFile } from '../core/index.js';
 import { getBlob, putVerifiedBlob, storedBlobs, type CacheStores } from '../store/site-cache.js';
-import { decideSharing, shareOfCap } from '../swarm/governor.js';
+import { decideSharing, swarmLimits } from '../swarm/governor.js';
 import { SiteSwarm, type TransferStats, type VersionTransfer } from '../swarm/site-swarm.js';
 import { swarmEndpoints } from '../swarm/endpoints.js';
 import { LoaderSettingsClient, type LoaderSettingsSnapshot } from './loader-settings.js';
@@ -116,13 +116,7 @@ export async function loadAssets(options: LoadAssetsOptions): Promise<LoaderApi>
     const d = decideSharing(s.settings, { hiddenForMs: 0, seedRank: s.seedRank });
     // Relay-only needs the visitor's TURN servers, which the loader is never given: no peers then.
     const usePeers = d.usePeers && !s.settings.relayOnly && typeof RTCPeerConnection !== 'undefined';
-    return {
-      usePeers,
-      upload: usePeers && d.upload,
-      maxConns: s.settings.maxConnections,
-      uploadLimit: shareOfCap(s.settings.uploadLimit, s.activeEngines),
-      downloadLimit: shareOfCap(s.settings.downloadLimit, s.activeEngines),
-    };
+    return { ...swarmLimits(s.settings, { ...d, upload: usePeers && d.upload }, s.activeEngines), usePeers };
   };
   let decision = early ? decide(early) : { ...decide(settings.snapshot), usePeers: false, upload: false };
   const swarm = new SiteSwarm({

@@ -1,6 +1,6 @@
 import type { SiteSwarm, SiteSwarmOptions } from '../swarm/site-swarm.js';
 import type { ManifestExchangeHooks } from '../swarm/manifest-exchange.js';
-import { decideSharing, shareOfCap, type SharingDecision } from '../swarm/governor.js';
+import { decideSharing, swarmLimits, type SharingDecision } from '../swarm/governor.js';
 import { siteOrigin } from '../swarm/endpoints.js';
 import { fetchExtraEndpoints, withExtraEndpoints } from '../swarm/extra-endpoints.js';
 import { OperatorIce } from '../swarm/operator-ice.js';
@@ -89,12 +89,7 @@ export class EnginePeers {
     const rtcConfig = decision.usePeers ? this.ice.configFor(settings) : undefined;
     this.swarm.setPeers(Boolean(rtcConfig), rtcConfig);
     if (rtcConfig) void this.swarm.joinDiscovery(this.options.address, this.options.exchangeHooks());
-    this.swarm.applyLimits({
-      upload: decision.upload,
-      uploadLimit: shareOfCap(settings.uploadLimit, activeEngines),
-      downloadLimit: shareOfCap(settings.downloadLimit, activeEngines),
-      maxConns: settings.maxConnections,
-    });
+    this.swarm.applyLimits(swarmLimits(settings, decision, activeEngines));
     this.options.changed();
   }
 

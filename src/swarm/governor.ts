@@ -132,6 +132,28 @@ export function shareOfCap(cap: number, activeEngines: number): number {
   return Math.floor(cap / Math.max(1, activeEngines));
 }
 
+/** What one engine applies to its swarm: whether it uploads, and its share of the visitor's caps. */
+export interface SwarmLimits {
+  upload: boolean;
+  /** Bytes per second; -1 for no cap. */
+  uploadLimit: number;
+  downloadLimit: number;
+  maxConns: number;
+}
+
+/**
+ * The limits one engine applies under a decision, its caps split evenly among the
+ * `activeEngines` running now (site pages and loaders, counted by their heartbeats).
+ */
+export function swarmLimits(settings: ResourceSettings, decision: SharingDecision, activeEngines: number): SwarmLimits {
+  return {
+    upload: decision.upload,
+    uploadLimit: shareOfCap(settings.uploadLimit, activeEngines),
+    downloadLimit: shareOfCap(settings.downloadLimit, activeEngines),
+    maxConns: settings.maxConnections,
+  };
+}
+
 /** What an engine may do right now. */
 export interface SharingDecision {
   /** Open WebRTC connections at all. */

@@ -2,7 +2,7 @@ import type { Manifest } from '../core/index.js';
 import { parseSettingsChannelMessage, SETTINGS_CHANNEL } from '../bridge/frame-messages.js';
 import { loadSettings } from '../settings/settings-store.js';
 import { watchPageConditions } from '../site/page-conditions.js';
-import { decideSharing, normaliseSettings, rtcConfiguration, type Conditions, type ResourceSettings, type SharingDecision } from '../swarm/governor.js';
+import { decideSharing, normaliseSettings, rtcConfiguration, swarmLimits, type Conditions, type ResourceSettings, type SharingDecision } from '../swarm/governor.js';
 import type { SiteSwarm, SiteSwarmOptions, VersionTransfer } from '../swarm/site-swarm.js';
 
 /** A site this tab seeds because it was published from here. */
@@ -20,7 +20,9 @@ export function publisherSharing(settings: ResourceSettings, conditions: Partial
 /** Swarm options for seeding from the publisher's tab under the visitor's settings. */
 export function publisherSwarmOptions(settings: ResourceSettings, conditions: Partial<Conditions> = {}): Pick<SiteSwarmOptions, 'usePeers' | 'upload' | 'uploadLimit' | 'downloadLimit' | 'maxConns' | 'rtcConfig'> {
   const decision = publisherSharing(settings, conditions);
-  return { usePeers: decision.usePeers, upload: decision.upload, uploadLimit: settings.uploadLimit, downloadLimit: settings.downloadLimit, maxConns: settings.maxConnections, rtcConfig: rtcConfiguration(settings) };
+  // The publisher's tab sends no heartbeat, so it is not counted among the engines that
+  // split the caps: it takes them whole (one engine).
+  return { usePeers: decision.usePeers, ...swarmLimits(settings, decision, 1), rtcConfig: rtcConfiguration(settings) };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, decideSharing, defaultQuota, effectiveQuota, normaliseSettings, planEviction, shareOfCap } from '../../src/swarm/governor.js';
+import { DEFAULT_SETTINGS, decideSharing, defaultQuota, effectiveQuota, normaliseSettings, planEviction, shareOfCap, swarmLimits } from '../../src/swarm/governor.js';
 
 const calm = { hiddenForMs: 0, seedRank: 0 };
 
@@ -55,5 +55,13 @@ describe('governor', () => {
     // Several open sites are all kept; an empty (already evicted) entry is never picked.
     expect(planEviction(sites, 50, ['b', 'c'])).toEqual(['d']);
     expect(planEviction([...sites, { address: 'e', bytes: 0, lastVisit: 0, pinned: false }], 250, 'd')).toEqual(['b', 'c']);
+  });
+});
+
+describe('swarmLimits', () => {
+  it("splits the caps among the active engines and keeps the decision's upload", () => {
+    const settings = normaliseSettings({ uploadLimit: 300_000, downloadLimit: -1, maxConnections: 12 });
+    expect(swarmLimits(settings, { usePeers: true, upload: true }, 3)).toEqual({ upload: true, uploadLimit: 100_000, downloadLimit: -1, maxConns: 12 });
+    expect(swarmLimits(settings, { usePeers: true, upload: false, reason: 'stopped' }, 0)).toEqual({ upload: false, uploadLimit: 300_000, downloadLimit: -1, maxConns: 12 });
   });
 });
