@@ -10,7 +10,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     fileParallelism: false,
     sequence: { concurrent: false },
-    // As in Playwright: one retry, and a test that needed it is reported.
+    // As in Playwright: one retry, and a test that needed it is reported (and why its
+    // first attempt failed, by the setup file).
     retry: 1,
+    setupFiles: ['e2e-firefox/helpers/report-failed-attempts.ts'],
   },
 });

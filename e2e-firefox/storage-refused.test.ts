@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Manifest } from '../src/core/index.js';
 import { publishFixture, startTestServer, type TestServer } from '../e2e/helpers/harness.js';
-import { launchFirefox, type FirefoxPeer } from './helpers/firefox.js';
+import { launchFirefox, navigate, type FirefoxPeer } from './helpers/firefox.js';
 import { shadowText, waitForShadow } from './helpers/shadow.js';
 
 // Firefox refuses a site's origin its storage when cookies and site data are blocked
@@ -31,7 +31,7 @@ async function firefox(prefs: Record<string, unknown>): Promise<FirefoxPeer> {
 test('cookies and site data blocked: the boot page says so, links the site, and nothing throws', async () => {
   const { page, errors } = await firefox({ 'network.cookie.cookieBehavior': 2 });
   const url = ts.siteUrl(v1.address);
-  await page.goto(url);
+  await navigate(page, () => page.goto(url));
   await waitForShadow(page, 'p2p-boot', '[role="alert"]', 20_000);
   expect(await shadowText(page, 'p2p-boot', '.error h2')).toBe('This browser blocks storage for this site');
   expect(await shadowText(page, 'p2p-boot', '.error p')).toContain('Allow cookies and site data for this site');
@@ -45,7 +45,7 @@ test('cookies and site data blocked: the boot page says so, links the site, and 
 
 test('private window: the site opens, and neither it nor the app logs the engine chunk\'s GetDirectory SecurityError', async () => {
   const { page, errors } = await firefox({ 'browser.privatebrowsing.autostart': true });
-  await page.goto(ts.siteUrl(v1.address));
+  await navigate(page, () => page.goto(ts.siteUrl(v1.address)));
   await page.waitForFunction(
     () => Boolean(document.querySelector('#title')) || Boolean(document.querySelector('p2p-boot')?.shadowRoot?.querySelector('[role="alert"]')),
     { timeout: 60_000, polling: 100 },
@@ -56,7 +56,7 @@ test('private window: the site opens, and neither it nor the app logs the engine
   expect(shown).toBe('Hello from the swarm');
   // The app's own page loads webtorrent (the publisher seeds from it): its load-time probe
   // of the Origin Private File System is refused in a private window.
-  await page.goto(ts.appUrl);
+  await navigate(page, () => page.goto(ts.appUrl));
   await page.waitForFunction(() => document.readyState === 'complete', { timeout: 20_000 });
   // Asking again settles after the library's own call, so its rejection (if unhandled)
   // has been reported by then; the answer also shows the probe is refused here.

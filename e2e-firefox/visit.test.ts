@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
 import { utf8, type KeyPair, type Manifest } from '../src/core/index.js';
 import { publishFixture, startTestServer, type TestServer } from '../e2e/helpers/harness.js';
-import { engineState, launchFirefox, openSite, textOf, waitForPhase, type FirefoxPeer } from './helpers/firefox.js';
+import { engineState, launchFirefox, navigate, openSite, textOf, waitForPhase, type FirefoxPeer } from './helpers/firefox.js';
 import { restartServer } from './helpers/server.js';
 import { clickShadow, shadowText, waitForShadow } from './helpers/shadow.js';
 
@@ -44,9 +44,9 @@ test('first visit from the origin seed: the service worker serves the site, a de
   await waitForPhase(page, 'ready');
   expect((await engineState(page)).manifest?.seq).toBe(1);
 
-  await page.goto(ts.siteUrl(v1.address, '/blog/post.html'));
+  await navigate(page, () => page.goto(ts.siteUrl(v1.address, '/blog/post.html')));
   await page.waitForSelector('#post-title', { timeout: 20_000 });
-  await page.reload();
+  await navigate(page, () => page.reload());
   await page.waitForSelector('#post-title', { timeout: 20_000 });
   expect(await page.evaluate(() => Boolean(navigator.serviceWorker.controller))).toBe(true);
   expect(ff.errors()).toEqual([]);
@@ -54,13 +54,13 @@ test('first visit from the origin seed: the service worker serves the site, a de
 
 test('offline: with the server stopped, a reload shows the cached site and says which version', async () => {
   const { page } = ff;
-  await page.goto(ts.siteUrl(v1.address));
+  await navigate(page, () => page.goto(ts.siteUrl(v1.address)));
   await page.waitForSelector('#title', { timeout: 20_000 });
   await waitForPhase(page, 'ready');
   // BiDi in Firefox ESR has no offline emulation; a stopped server is the same cut on loopback.
   await ts.server.close();
   try {
-    await page.reload();
+    await navigate(page, () => page.reload());
     await page.waitForSelector('#title', { timeout: 20_000 });
     expect(await page.$eval('#title', (el) => getComputedStyle(el).color)).toBe('rgb(102, 51, 153)');
     await waitForShadow(page, 'p2p-site-status', '[data-p2p="offline"]');
@@ -86,7 +86,7 @@ test('update: the returning visitor is offered the next version and gets it', as
     const index = files.find((f) => f.path === 'index.html')!;
     index.bytes = utf8(new TextDecoder().decode(index.bytes).replace(V1_TITLE, versionTitle(seq)));
   });
-  await page.goto(ts.siteUrl(v1.address));
+  await navigate(page, () => page.goto(ts.siteUrl(v1.address)));
   await page.waitForSelector('#title', { timeout: 20_000 });
   expect(earlier).toContain(await textOf(page, '#title'));
   await waitForShadow(page, 'p2p-site-status', '[data-p2p="update"]', 60_000);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Browser as PwBrowser } from 'playwright-core';
 import { engineState as pwEngineState, openSite as pwOpenSite, originBytes, publishFixture, startTestServer, waitForPhase as pwWaitForPhase, watchErrors } from '../../e2e/helpers/harness.js';
-import { engineState, launchFirefox, openSite, waitForPhase } from './firefox.js';
+import { engineState, launchFirefox, navigate, openSite, waitForPhase } from './firefox.js';
 import { restartServer } from './server.js';
 
 export type Direction = 'chromium-to-firefox' | 'firefox-to-chromium';
@@ -59,7 +59,7 @@ export async function transferBetweenBrowsers(chromium: PwBrowser, direction: Di
     // The seeder reloads so its page joins the restarted tracker at once (the library's
     // own reconnect backs off for minutes, see ENVIRONMENT.md).
     if (direction === 'chromium-to-firefox') await page.reload();
-    else await firefox.page.reload();
+    else await navigate(firefox.page, () => firefox.page.reload());
     await seederReady();
     const originBefore = await originBytes(ts.url, address);
 
