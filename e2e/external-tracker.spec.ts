@@ -32,8 +32,9 @@ test('--no-tracker with an external tracker: visitors meet there, the site goes 
   const siteUrl = `http://${manifest.address}.p2p.localhost:${server.port}/`;
 
   // Its page may ask the server while it restarts below: refused, or reset while under way
-  // (through the service worker, such a request shows as ERR_FAILED).
-  const seeder = await newVisitor(browser, [/ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_FAILED/]);
+  // (through the service worker, such a request shows as ERR_FAILED). Once the operator
+  // refuses the site at the end, its held manifest request is answered 451, as it should be.
+  const seeder = await newVisitor(browser, [/ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_FAILED/, /status of 451/]);
   await openSite(seeder.page, siteUrl);
   await waitForPhase(seeder.page, 'ready');
   // The page announced to the external tracker only.

@@ -204,7 +204,7 @@ async function readStreaming(body: ReadableStream<Uint8Array>, file: ManifestFil
  * Hands verified files to `store` in batches: while one batch is being stored, the files
  * verified meanwhile wait and go together in the next. `add` resolves once its file is stored.
  */
-class StoreBatcher {
+export class StoreBatcher {
   private waiting: { item: VerifiedFile; resolve: () => void; reject: (err: unknown) => void }[] = [];
   private running = false;
 

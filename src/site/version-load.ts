@@ -5,7 +5,7 @@ import type { FilesStoredMessage } from '../sw/messages.js';
 import type { ManifestExchangeHooks } from '../swarm/manifest-exchange.js';
 import type { TransferStats, VersionTransfer } from '../swarm/site-swarm.js';
 import type { EnginePeers } from './engine-peers.js';
-import { fetchFromOrigin, fetchOrder, type VerifiedFile } from './origin-files.js';
+import { fetchFromOrigin, fetchOrder, StoreBatcher, type VerifiedFile } from './origin-files.js';
 import { resumeHooks } from './resume-hooks.js';
 import type { UsageCounts } from './usage-report.js';
 
@@ -55,6 +55,7 @@ export class VersionLoad {
   /** Files and bytes per content hash (files with the same content are stored once). */
   private readonly bySha = new Map<string, { files: number; bytes: number }>();
   private destroyed = false;
+  private readonly batcher = new StoreBatcher((batch) => this.storeFiles(batch));
 
   constructor(
     private readonly host: VersionLoadHost,
@@ -94,8 +95,9 @@ export class VersionLoad {
     if (this.destroyed) return;
     this.transfer = swarm.transfer(manifest, this.stored, {
       ...resumeHooks(manifest.torrent.infoHash, resumePieces, (m) => host.warn(m)),
+      // Files that complete together (many small ones) share one storage transaction.
       fileVerified: async (file, blob) => {
-        await this.storeFiles([{ file, blob }]);
+        await this.batcher.add({ file, blob });
         return this.stored.get(file.sha256) ?? blob;
       },
       progress: () => this.events.progress?.(this.liveStats!),

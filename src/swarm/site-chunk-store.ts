@@ -100,6 +100,8 @@ export class SiteChunkStore {
   private readonly havePiece: Uint8Array;
   private readonly options: SiteChunkStoreOptions;
   private readonly sliceMs: number;
+  /** Slots whose file is stored (counted, not scanned: a site may have 10,000 files). */
+  private storedSlots = 0;
   /** Windows of stored bytes read for peers, by window index (see `readAhead`). */
   private readonly windows = new Map<number, Promise<Uint8Array>>();
 
@@ -112,6 +114,7 @@ export class SiteChunkStore {
       const startPiece = Math.floor(offset / options.pieceLength);
       const endPiece = Math.max(startPiece, Math.floor((offset + Math.max(file.size, 1) - 1) / options.pieceLength));
       this.slots.push(emptySlot({ file, offset, startPiece, endPiece, blob: options.stored.get(file.sha256) }));
+      if (options.stored.has(file.sha256)) this.storedSlots++;
       offset += file.size;
     }
     this.length = offset;
@@ -141,7 +144,7 @@ export class SiteChunkStore {
 
   /** True when every file is stored. */
   complete(): boolean {
-    return this.slots.every((s) => s.blob);
+    return this.storedSlots === this.slots.length;
   }
 
   private pieceCovered(index: number): boolean {
@@ -262,6 +265,7 @@ export class SiteChunkStore {
       assertFileDigest(slot.file, slot.hasher.bytesHashed, slot.hasher.digest());
       const stored = await this.options.onFileComplete(slot.file, new Blob(slot.hashedParts));
       if (this.closed || slot.epoch !== epoch) return;
+      if (!slot.blob) this.storedSlots++;
       slot.blob = stored;
       slot.hashedParts = [];
       if (this.complete()) this.options.onAllComplete?.();
