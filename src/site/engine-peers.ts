@@ -61,10 +61,21 @@ export class EnginePeers {
       // peers join the running transfers when the settings allow them.
       this.swarm = new SiteSwarm({ endpoints: withExtraEndpoints(endpointsOf(server), extra), warn: this.options.warn, ...this.options.swarm, usePeers: false });
       if (this.destroyed) void this.swarm.destroy();
+      // Settings already known (they usually are by now): peers are on before the first
+      // transfer starts, so it announces at once instead of being moved to a new torrent.
+      if (this.resources) this.update();
       void this.known().then(() => this.update());
       return this.swarm;
     })();
     return this.starting;
+  }
+
+  /**
+   * Starts loading the swarm without waiting for it. A page that navigates away meanwhile
+   * cancels the import: that is a warning, never an unhandled rejection.
+   */
+  warm(): void {
+    this.start().catch((err: unknown) => this.options.warn(`the peer engine did not load (${err instanceof Error ? err.message : String(err)})`));
   }
 
   get started(): boolean {

@@ -106,7 +106,7 @@ export class SiteEngine extends EventTarget {
       // A cached site joins its peers while the server is asked, unless it was refused
       // before; a first visit only when the server is slow to answer (then peers may have
       // the manifest, and the files), so a fast server's visit never loads WebTorrent first.
-      const joinPeers = () => void (this.record?.denied || this.peers.start());
+      const joinPeers = () => void (this.record?.denied || this.peers.warm());
       const slowServer = this.firstVisit ? setTimeout(joinPeers, SLOW_SERVER_MS) : joinPeers();
       const server = await this.heardFromServer(await asking);
       clearTimeout(slowServer);
@@ -245,7 +245,7 @@ export class SiteEngine extends EventTarget {
         this.emit();
       },
     });
-    void this.served.run();
+    void this.served.run().catch((err: unknown) => this.warn(`could not fetch the site's files: ${err instanceof Error ? err.message : String(err)}`));
   }
 
   /** Fetches a newer version in the background; offers a reload once it is complete. */
@@ -264,7 +264,7 @@ export class SiteEngine extends EventTarget {
       },
     });
     this.upcoming = load;
-    void load.run();
+    void load.run().catch((err: unknown) => this.warn(`could not fetch version ${manifest.seq}: ${err instanceof Error ? err.message : String(err)}`));
   }
 
   private loadHost(): VersionLoadHost {
@@ -291,7 +291,7 @@ export class SiteEngine extends EventTarget {
     // Peers may send it: WebTorrent loads while the settings are asked for. Settings that
     // are late never hold the visit: the transfer then starts on the origin seed alone,
     // and peers join it when the answer comes.
-    void this.peers.start();
+    this.peers.warm();
     const known = await Promise.race([this.peers.known(), new Promise<undefined>((r) => setTimeout(r, SETTINGS_WAIT_MS))]);
     return known?.settings.sharing === 'origin-only';
   }

@@ -90,7 +90,14 @@ export class VersionLoad {
     const complete = manifest.files.every((f) => this.stored.has(f.sha256));
     if (complete) this.events.ready();
     if (complete && !host.seed) return;
-    const swarm = await host.peers.start();
+    let swarm: Awaited<ReturnType<EnginePeers['start']>>;
+    try {
+      swarm = await host.peers.start();
+    } catch (err) {
+      // The page is going away (its import was cancelled), or the peer engine cannot load here.
+      host.warn(`the peer engine did not load (${err instanceof Error ? err.message : String(err)}); ${complete ? 'not seeding' : 'the rest of the site cannot be fetched'}`);
+      return;
+    }
     const resumePieces = complete ? new Map<number, Uint8Array>() : await loadPieces(manifest.torrent.infoHash);
     if (this.destroyed) return;
     this.transfer = swarm.transfer(manifest, this.stored, {
