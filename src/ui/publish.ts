@@ -1,4 +1,4 @@
-import { addressFromPublicKey, buildBundle, contentTypeFor, diffFiles, sha256, toHex, type KeyPair, type Manifest, type ManifestDiff } from '../core/index.js';
+import { addressFromPublicKey, buildBundle, isAddress, contentTypeFor, diffFiles, sha256, toHex, type KeyPair, type Manifest, type ManifestDiff } from '../core/index.js';
 import { PublishError, type PublishErrorInfo } from './publish-error.js';
 import { SiteSwarm, type SiteSwarmOptions, type VersionTransfer } from '../swarm/site-swarm.js';
 import { swarmEndpoints } from '../swarm/endpoints.js';
@@ -42,6 +42,8 @@ async function refusal(res: Response, info: PublishErrorInfo = {}): Promise<Publ
 
 /** The newest published manifest of a site, or undefined when nothing is published yet. */
 export async function currentManifest(server: string, address: string): Promise<Manifest | undefined> {
+  // A stored key whose address is not one (damaged or planted data) is never asked about.
+  if (!isAddress(address)) throw new PublishError('E_BAD_ADDRESS', `"${String(address).slice(0, 60)}" is not a site address; the key it belongs to is damaged`);
   const res = await api(`${server}/api/sites/${address}`, { cache: 'no-store' });
   if (res.status === 404) return undefined;
   if (!res.ok) throw await refusal(res);
