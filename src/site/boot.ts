@@ -51,7 +51,8 @@ async function main(): Promise<void> {
   // in "origin only" mode not one tracker socket or peer connection may open.
   const settings = new SettingsClient(address, (snapshot) => engine.updateResources(snapshot, { seedRank: snapshot.seedRank }));
   // `seed: false`: this page reloads into the site once the files are in; the site's pages seed.
-  const engine = new SiteEngine({ address, openPath: location.pathname, resources: () => settings.known, seed: false });
+  // `verifyHere`: nothing else runs on this page, so no worker is started for the check.
+  const engine = new SiteEngine({ address, openPath: location.pathname, resources: () => settings.known, seed: false, verifyHere: true });
   (globalThis as { p2pSite?: unknown }).p2pSite = { engine };
   let reloading = false;
   engine.addEventListener('state', async () => {

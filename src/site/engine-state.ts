@@ -66,4 +66,10 @@ export interface SiteEngineOptions {
    * loads WebTorrent only when peers must send the files.
    */
   seed?: boolean;
+  /**
+   * Verify manifests on this thread rather than in a worker (default false). The boot
+   * page says true: it shows nothing but a loading notice, so the first check's long
+   * task (building ed25519's tables) costs less there than starting a worker.
+   */
+  verifyHere?: boolean;
 }

@@ -1,4 +1,4 @@
-import { isCoreError, type Manifest, type ManifestFile, type SwarmPeers } from '../core/index.js';
+import { isCoreError, verifyManifest, type Manifest, type ManifestFile, type SwarmPeers } from '../core/index.js';
 import { verifyManifestOffThread, warmVerifier } from './verify-off-thread.js';
 import { getSite, newestOf, offerManifest, promotePending, updateSite, type SiteRecord } from '../store/site-cache.js';
 import { FILES_CHANNEL, type SiteDeniedMessage } from '../sw/messages.js';
@@ -71,6 +71,7 @@ export class SiteEngine extends EventTarget {
       peerManifestWaitMs: 15_000,
       resources: async () => ({ settings: normaliseSettings(undefined), activeEngines: 1 }),
       seed: true,
+      verifyHere: false,
       ...options,
     };
     this.state = { address: options.address, phase: 'resolving', updateReady: false, warnings: [] };
@@ -93,7 +94,7 @@ export class SiteEngine extends EventTarget {
   async start(): Promise<void> {
     try {
       mark('start');
-      warmVerifier();
+      if (!this.options.verifyHere) warmVerifier();
       this.usageReport = new UsageReporter(`${siteOrigin(this.options.server, this.options.address)}/api/report`, this.options.address, () => this.usageSources());
       this.usageReport.start();
       // The cache and the server at once: neither waits for the other, nor for the settings or WebTorrent.
@@ -184,7 +185,7 @@ export class SiteEngine extends EventTarget {
   private async consider(candidate: unknown, source: 'server' | 'peer'): Promise<Manifest | undefined> {
     let manifest: Manifest;
     try {
-      manifest = await verifyManifestOffThread(candidate, this.options.address);
+      manifest = this.options.verifyHere ? await verifyManifest(candidate, { address: this.options.address }) : await verifyManifestOffThread(candidate, this.options.address);
     } catch (err) {
       this.warn(`ignored a manifest from the ${source}: ${isCoreError(err) ? err.code : 'invalid'}`);
       return undefined;
