@@ -1,6 +1,7 @@
 import { expect, test, type Frame, type Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
 import { newVisitor, openSite, publishFixture, startTestServer, type TestServer } from './helpers/harness.js';
+import { dropFolder } from './helpers/drop-folder.js';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -22,22 +23,6 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `${shots}/${name}-phone.png`, fullPage: true });
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.screenshot({ path: `${shots}/${name}-desktop.png`, fullPage: true });
-}
-
-/** Drops a folder onto the drop zone: a real DataTransfer with files in subfolders. */
-async function dropFolder(page: Page, files: Record<string, string>): Promise<void> {
-  const zone = page.getByRole('region', { name: /Drop a folder/ });
-  const handle = await page.evaluateHandle((entries) => {
-    const transfer = new DataTransfer();
-    for (const [path, text] of Object.entries(entries)) {
-      const file = new File([text], path.split('/').pop()!, { type: '' });
-      // What browsers set for files picked from a folder: the path below the dropped folder.
-      Object.defineProperty(file, 'webkitRelativePath', { value: path });
-      transfer.items.add(file);
-    }
-    return transfer;
-  }, files);
-  for (const type of ['dragenter', 'dragover', 'drop']) await zone.dispatchEvent(type, { dataTransfer: handle });
 }
 
 /** The site's cache record, read on its own origin (the page must be on the site). */

@@ -4,6 +4,7 @@ import { loadPieces } from '../store/piece-cache.js';
 import type { FilesStoredMessage } from '../sw/messages.js';
 import type { ManifestExchangeHooks } from '../swarm/manifest-exchange.js';
 import type { TransferStats, VersionTransfer } from '../swarm/site-swarm.js';
+import { statsOf } from '../swarm/transfer-stats.js';
 import type { EnginePeers } from './engine-peers.js';
 import { fetchFromOrigin, fetchOrder, StoreBatcher, type VerifiedFile } from './origin-files.js';
 import { resumeHooks } from './resume-hooks.js';
@@ -82,7 +83,7 @@ export class VersionLoad {
     this.stored = await storedBlobs(manifest);
     if (this.destroyed) return;
     if (this.opened && this.stored.has(this.opened.sha256)) this.events.openedStored?.();
-    this.stats = initialStats(manifest, this.stored);
+    this.stats = statsOf(manifest, this.stored);
     this.events.progress?.({ ...this.stats });
     const missing = manifest.files.filter((f) => !this.stored.has(f.sha256));
     if (missing.length && (await host.originFirst(manifest))) await this.fetchDirect(missing);
@@ -172,22 +173,4 @@ export class VersionLoad {
     this.destroyed = true;
     this.transfer?.destroy();
   }
-}
-
-/** A version's counters from what is stored, before anything moved. */
-function initialStats(manifest: Manifest, stored: ReadonlyMap<string, Blob>): TransferStats {
-  const done = manifest.files.filter((f) => stored.has(f.sha256));
-  return {
-    fromPeers: 0,
-    fromOrigin: 0,
-    uploaded: 0,
-    peers: 0,
-    filesDone: done.length,
-    filesTotal: manifest.files.length,
-    bytesDone: done.reduce((n, f) => n + f.size, 0),
-    bytesTotal: manifest.files.reduce((n, f) => n + f.size, 0),
-    usingOrigin: false,
-    badPieces: 0,
-    bannedPeers: 0,
-  };
 }

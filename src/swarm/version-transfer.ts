@@ -4,6 +4,7 @@ import { isCoreError, torrentFile, type Manifest, type ManifestFile } from '../c
 import { manifestExchange, type ManifestExchangeHooks } from './manifest-exchange.js';
 import { SiteChunkStore } from './site-chunk-store.js';
 import { storeLease } from './store-lease.js';
+import { statsOf } from './transfer-stats.js';
 import { quietTracker } from './quiet-tracker.js';
 
 /** Help from the origin seed when peers alone would need longer than this for the rest. */
@@ -136,20 +137,7 @@ export class VersionTransfer {
     private readonly options: TransferOptions,
   ) {
     if (!hooks.fileVerified && !hooks.fileComplete) throw new TypeError('transfer hooks need "fileVerified" or "fileComplete" to store verified files');
-    const storedFiles = manifest.files.filter((f) => stored.has(f.sha256));
-    this.stats = {
-      fromPeers: 0,
-      fromOrigin: 0,
-      uploaded: 0,
-      peers: 0,
-      filesDone: storedFiles.length,
-      filesTotal: manifest.files.length,
-      bytesDone: storedFiles.reduce((n, f) => n + f.size, 0),
-      bytesTotal: manifest.files.reduce((n, f) => n + f.size, 0),
-      usingOrigin: false,
-      badPieces: 0,
-      bannedPeers: 0,
-    };
+    this.stats = statsOf(manifest, stored);
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     void this.done.then(() => hooks.finished?.());
     this.report = () => hooks.progress?.({ ...this.stats });
