@@ -12,6 +12,8 @@ const EXTRA_ENDPOINTS_WAIT_MS = 3000;
 export interface EnginePeersOptions {
   address: string;
   server: string;
+  /** For the operator's extra endpoints and STUN/TURN servers. */
+  fetch: typeof fetch;
   swarm?: Partial<Omit<SiteSwarmOptions, 'endpoints' | 'usePeers'>>;
   /** Resolves with the visitor's settings once their choice is known (see known-choice.ts). */
   resources: () => Promise<ResourceSnapshot>;
@@ -56,7 +58,7 @@ export class EnginePeers {
       // bundle is the largest piece of start-up work, and on its own it is a shorter task.
       // The operator's extra trackers and mirrors come from the site's origin meanwhile.
       const { address, server } = this.options;
-      const [{ SiteSwarm }, extra] = await Promise.all([import('../swarm/site-swarm.js'), fetchExtraEndpoints(siteOrigin(server, address), EXTRA_ENDPOINTS_WAIT_MS)]);
+      const [{ SiteSwarm }, extra] = await Promise.all([import('../swarm/site-swarm.js'), fetchExtraEndpoints(siteOrigin(server, address), EXTRA_ENDPOINTS_WAIT_MS, this.options.fetch)]);
       // No peers before the visitor's choice is known: the origin seed starts at once, and
       // peers join the running transfers when the settings allow them.
       this.swarm = new SiteSwarm({ endpoints: withExtraEndpoints(endpointsOf(server), extra), warn: this.options.warn, ...this.options.swarm, usePeers: false });
@@ -96,7 +98,7 @@ export class EnginePeers {
     const { settings, activeEngines } = this.resources;
     // The operator's STUN/TURN servers are asked for only now that peers are allowed;
     // peers wait for that answer (the origin seed does not), then `changed` comes back here.
-    this.ice ??= new OperatorIce({ server: this.options.server, warn: this.options.warn, changed: () => this.update() });
+    this.ice ??= new OperatorIce({ server: this.options.server, fetch: this.options.fetch, warn: this.options.warn, changed: () => this.update() });
     const rtcConfig = decision.usePeers ? this.ice.configFor(settings) : undefined;
     this.swarm.setPeers(Boolean(rtcConfig), rtcConfig);
     if (rtcConfig) void this.swarm.joinDiscovery(this.options.address, this.options.exchangeHooks());

@@ -3,6 +3,7 @@ import type { ResourceSettings, SharingDecision } from '../swarm/governor.js';
 import type { SiteSwarmOptions } from '../swarm/site-swarm.js';
 import type { TransferStats } from '../swarm/site-swarm.js';
 import type { SiteErrorCode } from './errors.js';
+import type { EngineDeps } from './engine-deps.js';
 
 /** What a site engine reports and takes: its state, the settings snapshot, the page's conditions. */
 
@@ -72,4 +73,6 @@ export interface SiteEngineOptions {
    * task (building ed25519's tables) costs less there than starting a worker.
    */
   verifyHere?: boolean;
+  /** Stores, `fetch`, clock and service-worker channel; a site page's own by default (engine-deps.ts). */
+  deps?: Partial<EngineDeps>;
 }

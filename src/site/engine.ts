@@ -1,7 +1,7 @@
 import { isCoreError, verifyManifest, type Manifest, type ManifestFile, type SwarmPeers } from '../core/index.js';
 import { verifyManifestOffThread, warmVerifier } from './verify-off-thread.js';
 import { getSite, newestOf, offerManifest, promotePending, updateSite, type SiteRecord } from '../store/site-cache.js';
-import { FILES_CHANNEL, type SiteDeniedMessage } from '../sw/messages.js';
+import type { SiteDeniedMessage } from '../sw/messages.js';
 import type { TransferStats, VersionTransfer } from '../swarm/site-swarm.js';
 import type { ManifestExchangeHooks } from '../swarm/manifest-exchange.js';
 import { normaliseSettings } from '../swarm/governor.js';
@@ -16,6 +16,7 @@ import type { OperatorIce } from '../swarm/operator-ice.js';
 import { VersionLoad, type VersionLoadHost } from './version-load.js';
 import { UsageLedger } from './usage-ledger.js';
 import { stateHolds } from './state-holds.js';
+import { pageDeps, type EngineDeps } from './engine-deps.js';
 import type { EnginePhase, EngineState, PageConditions, ResourceSnapshot, SiteEngineOptions } from './engine-state.js';
 
 export type { EnginePhase, EngineState, PageConditions, ResourceSnapshot, SiteEngineOptions } from './engine-state.js';
@@ -32,7 +33,7 @@ function mark(step: string): void {
   performance.mark(`p2p:${step}`);
 }
 
-type Options = Required<Omit<SiteEngineOptions, 'swarm' | 'openPath'>> & Pick<SiteEngineOptions, 'swarm' | 'openPath'>;
+type Options = Required<Omit<SiteEngineOptions, 'swarm' | 'openPath' | 'deps'>> & Pick<SiteEngineOptions, 'swarm' | 'openPath'>;
 
 /**
  * Loads, verifies, stores and reseeds one site in this browser. Manifests come from
@@ -48,7 +49,7 @@ export class SiteEngine extends EventTarget {
   /** The served version's files, and a newer version's being fetched in the background. */
   private served?: VersionLoad;
   private upcoming?: VersionLoad;
-  private readonly channel = new BroadcastChannel(FILES_CHANNEL);
+  private readonly deps: EngineDeps;
   private destroyed = false;
   private watch?: ServerWatch;
   /** Nothing was cached when this engine started. */
@@ -66,7 +67,7 @@ export class SiteEngine extends EventTarget {
   constructor(options: SiteEngineOptions) {
     super();
     this.options = {
-      server: location.origin,
+      server: options.server ?? location.origin,
       serverTimeoutMs: 8000,
       peerManifestWaitMs: 15_000,
       resources: async () => ({ settings: normaliseSettings(undefined), activeEngines: 1 }),
@@ -74,11 +75,13 @@ export class SiteEngine extends EventTarget {
       verifyHere: false,
       ...options,
     };
+    this.deps = pageDeps(options.deps);
     this.state = { address: options.address, phase: 'resolving', updateReady: false, warnings: [] };
-    this.usage = new UsageLedger(options.address);
+    this.usage = new UsageLedger(options.address, this.deps.stores);
     this.peers = new EnginePeers({
       address: this.options.address,
       server: this.options.server,
+      fetch: this.deps.fetch,
       swarm: this.options.swarm,
       resources: this.options.resources,
       exchangeHooks: () => this.exchangeHooks(),
@@ -98,9 +101,10 @@ export class SiteEngine extends EventTarget {
       this.usageReport = new UsageReporter(`${siteOrigin(this.options.server, this.options.address)}/api/report`, this.options.address, () => this.usageSources());
       this.usageReport.start();
       // The cache and the server at once: neither waits for the other, nor for the settings or WebTorrent.
-      const reading = getSite(this.options.address);
-      const asking = askServer(this.options.server, this.options.address, this.options.serverTimeoutMs);
-      const visited = updateSite(this.options.address, (r) => (r.lastVisit = Date.now()));
+      const { stores, now } = this.deps;
+      const reading = getSite(this.options.address, stores);
+      const asking = askServer(this.options.server, this.options.address, this.options.serverTimeoutMs, this.deps.fetch);
+      const visited = updateSite(this.options.address, (r) => (r.lastVisit = now()), stores);
       this.record = await reading;
       this.firstVisit = !this.record?.current;
       mark('cache-read');
@@ -117,7 +121,7 @@ export class SiteEngine extends EventTarget {
         await this.peers.destroy();
         return this.fail('E_DENIED', 'the server refuses this address', 'denied');
       }
-      this.record = await getSite(this.options.address);
+      this.record = await getSite(this.options.address, stores);
       if (!this.record?.current && server === 'not-found') {
         // The server has nothing (a lost store, or a site published elsewhere); peers in
         // the discovery swarm may. Wait for them only when the tracker counts any, so an
@@ -170,7 +174,7 @@ export class SiteEngine extends EventTarget {
     mark('server-answered');
     this.state.serverReachable = answer.kind !== 'unreachable' || (answer.status ?? 500) < 500;
     if (answer.kind === 'denied') await this.markDenied();
-    else if (this.record?.denied && answer.kind !== 'unreachable') await updateSite(this.options.address, (r) => (r.denied = false));
+    else if (this.record?.denied && answer.kind !== 'unreachable') await updateSite(this.options.address, (r) => (r.denied = false), this.deps.stores);
     if (answer.kind !== 'ok') return answer.kind;
     const manifest = await this.consider(answer.candidate, 'server');
     if (!manifest) return 'unreachable';
@@ -194,8 +198,8 @@ export class SiteEngine extends EventTarget {
     const hadCurrent = Boolean(this.record?.current);
     // On a first visit nothing is shown until the server was heard, so the highest seq
     // heard by then is the one shown (a peer's older copy never comes first).
-    const decision = await offerManifest(manifest, !hadCurrent || (this.firstVisit && !this.serving));
-    this.record = await getSite(this.options.address);
+    const decision = await offerManifest(manifest, !hadCurrent || (this.firstVisit && !this.serving), this.deps.stores);
+    this.record = await getSite(this.options.address, this.deps.stores);
     if (decision.action === 'conflict') this.warn(`the publisher's key signed two different versions with seq ${manifest.seq}; keeping the one held`);
     if (decision.action === 'accept') {
       this.peers.swarm?.announceManifest(this.options.address, this.transfers().map((t) => t.torrent));
@@ -275,7 +279,7 @@ export class SiteEngine extends EventTarget {
       seedBase: `${new URL(this.options.server).origin}/seed/`,
       originFirst: (manifest) => this.originFirst(manifest),
       exchangeHooks: () => this.exchangeHooks(),
-      channel: this.channel,
+      deps: this.deps,
       saveUsage: (source) => this.usage.save(source),
       warn: (m) => this.warn(m),
     };
@@ -303,8 +307,8 @@ export class SiteEngine extends EventTarget {
    */
   async applyUpdate(): Promise<Manifest | undefined> {
     if (!this.state.updateReady) return undefined;
-    const promoted = await promotePending(this.options.address);
-    this.record = await getSite(this.options.address);
+    const promoted = await promotePending(this.options.address, this.deps.stores);
+    this.record = await getSite(this.options.address, this.deps.stores);
     return promoted;
   }
 
@@ -317,6 +321,7 @@ export class SiteEngine extends EventTarget {
     if (this.destroyed || this.watch) return;
     this.watch = new ServerWatch({
       url: `${this.options.server}/api/sites/${this.options.address}`,
+      fetch: this.deps.fetch,
       onManifest: async (candidate) => void (await this.consider(candidate, 'server')),
       onReachable: (reachable) => {
         this.state.serverReachable = reachable;
@@ -336,9 +341,9 @@ export class SiteEngine extends EventTarget {
 
   /** Records the operator's refusal, and tells the service worker to stop serving at once. */
   private async markDenied(): Promise<void> {
-    await updateSite(this.options.address, (r) => (r.denied = true));
+    await updateSite(this.options.address, (r) => (r.denied = true), this.deps.stores);
     const message: SiteDeniedMessage = { type: 'site-denied' };
-    this.channel.postMessage(message);
+    this.deps.filesChannel.postMessage(message);
   }
 
   private fail(code: SiteErrorCode, message: string, phase: EnginePhase = 'error'): void {
@@ -362,7 +367,7 @@ export class SiteEngine extends EventTarget {
     this.destroyed = true;
     // Before any await: called from `pagehide`, the last report must leave now.
     this.usageReport?.stop();
-    this.channel.close();
+    this.deps.filesChannel.close();
     for (const source of this.usageSources()) await this.usage.save(source);
     await this.peers.destroy();
   }

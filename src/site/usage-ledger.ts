@@ -1,4 +1,4 @@
-import { updateSite } from '../store/site-cache.js';
+import { updateSite, type CacheStores } from '../store/site-cache.js';
 import type { UsageCounts } from './usage-report.js';
 
 /**
@@ -9,7 +9,10 @@ import type { UsageCounts } from './usage-report.js';
 export class UsageLedger {
   private readonly saved = new WeakMap<object, UsageCounts>();
 
-  constructor(private readonly address: string) {}
+  constructor(
+    private readonly address: string,
+    private readonly stores: CacheStores,
+  ) {}
 
   async save(source: { stats: UsageCounts }): Promise<void> {
     const saved = this.saved.get(source) ?? { fromPeers: 0, fromOrigin: 0, uploaded: 0 };
@@ -20,6 +23,6 @@ export class UsageLedger {
       r.bytesFromPeers += now.fromPeers - saved.fromPeers;
       r.bytesFromOrigin += now.fromOrigin - saved.fromOrigin;
       r.bytesUploaded += now.uploaded - saved.uploaded;
-    });
+    }, this.stores);
   }
 }

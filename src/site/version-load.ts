@@ -7,6 +7,7 @@ import type { TransferStats, VersionTransfer } from '../swarm/site-swarm.js';
 import { statsOf } from '../swarm/transfer-stats.js';
 import type { EnginePeers } from './engine-peers.js';
 import { fetchFromOrigin, fetchOrder, StoreBatcher, type VerifiedFile } from './origin-files.js';
+import type { EngineDeps } from './engine-deps.js';
 import { resumeHooks } from './resume-hooks.js';
 import type { UsageCounts } from './usage-report.js';
 
@@ -23,8 +24,8 @@ export interface VersionLoadHost {
   /** Whether the origin seed sends the files at once (nobody else holds them, or "origin only"). */
   originFirst(manifest: Manifest): Promise<boolean>;
   exchangeHooks(): ManifestExchangeHooks;
-  /** Where stored files are announced to the service worker (FILES_CHANNEL). */
-  channel: BroadcastChannel;
+  /** The engine's stores, network and channel to the service worker. */
+  deps: EngineDeps;
   saveUsage(source: { stats: UsageCounts }): Promise<void>;
   warn(message: string): void;
 }
@@ -80,7 +81,7 @@ export class VersionLoad {
 
   async run(): Promise<void> {
     const { manifest, host } = this;
-    this.stored = await storedBlobs(manifest);
+    this.stored = await storedBlobs(manifest, host.deps.stores);
     if (this.destroyed) return;
     if (this.opened && this.stored.has(this.opened.sha256)) this.events.openedStored?.();
     this.stats = statsOf(manifest, this.stored);
@@ -99,10 +100,10 @@ export class VersionLoad {
       host.warn(`the peer engine did not load (${err instanceof Error ? err.message : String(err)}); ${complete ? 'not seeding' : 'the rest of the site cannot be fetched'}`);
       return;
     }
-    const resumePieces = complete ? new Map<number, Uint8Array>() : await loadPieces(manifest.torrent.infoHash);
+    const resumePieces = complete ? new Map<number, Uint8Array>() : await loadPieces(manifest.torrent.infoHash, host.deps.pieces);
     if (this.destroyed) return;
     this.transfer = swarm.transfer(manifest, this.stored, {
-      ...resumeHooks(manifest.torrent.infoHash, resumePieces, (m) => host.warn(m)),
+      ...resumeHooks(manifest.torrent.infoHash, resumePieces, (m) => host.warn(m), host.deps.pieces),
       // Files that complete together (many small ones) share one storage transaction.
       fileVerified: async (file, blob) => {
         await this.batcher.add({ file, blob });
@@ -129,6 +130,7 @@ export class VersionLoad {
       manifest,
       files: fetchOrder(missing, this.opened?.path ?? manifest.entry),
       seedBase: host.seedBase,
+      fetch: host.deps.fetch,
       store: (batch) => this.storeFiles(batch),
       onBytes: (n) => {
         this.download.stats.fromOrigin += n;
@@ -143,9 +145,12 @@ export class VersionLoad {
   /** Stores verified files in one transaction and tells the service worker, which may be waiting for them. */
   private async storeFiles(batch: readonly VerifiedFile[]): Promise<void> {
     // The bytes were checked against the manifest's sha256 (origin-files.ts, the chunk store).
-    await putVerifiedBlobs(batch.map(({ file, blob }) => ({ sha256: file.sha256, blob })));
+    await putVerifiedBlobs(
+      batch.map(({ file, blob }) => ({ sha256: file.sha256, blob })),
+      this.host.deps.stores,
+    );
     const message: FilesStoredMessage = { type: 'files-stored', sha256s: batch.map((b) => b.file.sha256) };
-    this.host.channel.postMessage(message);
+    this.host.deps.filesChannel.postMessage(message);
     let opened = false;
     for (const { file, blob } of batch) {
       if (this.opened?.sha256 === file.sha256) opened = true;
@@ -161,7 +166,7 @@ export class VersionLoad {
     // holds is on disk. Seeding from that one lets the memory go once nothing else holds it.
     for (const { file } of batch) {
       if (file.size < DISK_BACKED_BYTES) continue;
-      const onDisk = await getBlob(file.sha256).catch(() => undefined);
+      const onDisk = await getBlob(file.sha256, this.host.deps.stores).catch(() => undefined);
       if (onDisk?.size === file.size) this.stored.set(file.sha256, onDisk);
     }
     if (opened) this.events.openedStored?.();
