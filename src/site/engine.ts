@@ -1,7 +1,5 @@
-import { isCoreError, verifyManifest, type Manifest, type ManifestFile, type SwarmPeers } from '../core/index.js';
-import { verifyManifestOffThread, warmVerifier } from './verify-off-thread.js';
-import { getSite, newestOf, offerManifest, promotePending, updateSite, type SiteRecord } from '../store/site-cache.js';
-import type { SiteDeniedMessage } from '../sw/messages.js';
+import type { Manifest, ManifestFile, SwarmPeers } from '../core/index.js';
+import { warmVerifier } from './verify-off-thread.js';
 import type { TransferStats, VersionTransfer } from '../swarm/site-swarm.js';
 import type { ManifestExchangeHooks } from '../swarm/manifest-exchange.js';
 import { normaliseSettings } from '../swarm/governor.js';
@@ -10,13 +8,14 @@ import { ServerWatch } from './server-watch.js';
 import { UsageReporter, type UsageCounts } from './usage-report.js';
 import { siteOrigin } from '../swarm/endpoints.js';
 import { askServer, type ServerAnswer } from './ask-server.js';
-import { routeRequest } from '../sw/route.js';
 import { EnginePeers } from './engine-peers.js';
 import type { OperatorIce } from '../swarm/operator-ice.js';
-import { VersionLoad, type VersionLoadHost } from './version-load.js';
+import { openedFile, VersionLoad, type VersionLoadHost } from './version-load.js';
 import { UsageLedger } from './usage-ledger.js';
 import { stateHolds } from './state-holds.js';
 import { pageDeps, type EngineDeps } from './engine-deps.js';
+import { mark } from './marks.js';
+import { SiteVersions } from './site-versions.js';
 import type { EnginePhase, EngineState, PageConditions, ResourceSnapshot, SiteEngineOptions } from './engine-state.js';
 
 export type { EnginePhase, EngineState, PageConditions, ResourceSnapshot, SiteEngineOptions } from './engine-state.js';
@@ -27,11 +26,6 @@ const DISCOVERY_COUNT_WAIT_MS = 4000;
 const SLOW_SERVER_MS = 400;
 /** How long a visit that peers could serve waits for the visitor's settings before starting on the origin seed. */
 const SETTINGS_WAIT_MS = 500;
-
-/** Performance marks (`p2p:<step>`) so loading can be timed in devtools and benchmarks. */
-function mark(step: string): void {
-  performance.mark(`p2p:${step}`);
-}
 
 type Options = Required<Omit<SiteEngineOptions, 'swarm' | 'openPath' | 'deps'>> & Pick<SiteEngineOptions, 'swarm' | 'openPath'>;
 
@@ -45,11 +39,11 @@ export class SiteEngine extends EventTarget {
   readonly state: EngineState;
   private readonly options: Options;
   private readonly peers: EnginePeers;
-  private record?: SiteRecord;
+  private readonly versions: SiteVersions;
+  private readonly deps: EngineDeps;
   /** The served version's files, and a newer version's being fetched in the background. */
   private served?: VersionLoad;
   private upcoming?: VersionLoad;
-  private readonly deps: EngineDeps;
   private destroyed = false;
   private watch?: ServerWatch;
   /** Nothing was cached when this engine started. */
@@ -75,13 +69,14 @@ export class SiteEngine extends EventTarget {
       verifyHere: false,
       ...options,
     };
-    this.deps = pageDeps(options.deps);
+    const deps = (this.deps = pageDeps(options.deps));
+    this.versions = new SiteVersions({ address: options.address, deps, verifyHere: this.options.verifyHere, warn: (m) => this.warn(m) });
     this.state = { address: options.address, phase: 'resolving', updateReady: false, warnings: [] };
-    this.usage = new UsageLedger(options.address, this.deps.stores);
+    this.usage = new UsageLedger(options.address, deps.stores);
     this.peers = new EnginePeers({
       address: this.options.address,
       server: this.options.server,
-      fetch: this.deps.fetch,
+      fetch: deps.fetch,
       swarm: this.options.swarm,
       resources: this.options.resources,
       exchangeHooks: () => this.exchangeHooks(),
@@ -101,17 +96,15 @@ export class SiteEngine extends EventTarget {
       this.usageReport = new UsageReporter(`${siteOrigin(this.options.server, this.options.address)}/api/report`, this.options.address, () => this.usageSources());
       this.usageReport.start();
       // The cache and the server at once: neither waits for the other, nor for the settings or WebTorrent.
-      const { stores, now } = this.deps;
-      const reading = getSite(this.options.address, stores);
+      const reading = this.versions.read();
       const asking = askServer(this.options.server, this.options.address, this.options.serverTimeoutMs, this.deps.fetch);
-      const visited = updateSite(this.options.address, (r) => (r.lastVisit = now()), stores);
-      this.record = await reading;
-      this.firstVisit = !this.record?.current;
+      const visited = this.versions.visited();
+      this.firstVisit = !(await reading)?.current;
       mark('cache-read');
       // A cached site joins its peers while the server is asked, unless it was refused
       // before; a first visit only when the server is slow to answer (then peers may have
       // the manifest, and the files), so a fast server's visit never loads WebTorrent first.
-      const joinPeers = () => void (this.record?.denied || this.peers.warm());
+      const joinPeers = () => void (this.versions.record?.denied || this.peers.warm());
       const slowServer = this.firstVisit ? setTimeout(joinPeers, SLOW_SERVER_MS) : joinPeers();
       const server = await this.heardFromServer(await asking);
       clearTimeout(slowServer);
@@ -121,24 +114,25 @@ export class SiteEngine extends EventTarget {
         await this.peers.destroy();
         return this.fail('E_DENIED', 'the server refuses this address', 'denied');
       }
-      this.record = await getSite(this.options.address, stores);
-      if (!this.record?.current && server === 'not-found') {
+      const record = await this.versions.read();
+      if (!record?.current && server === 'not-found') {
         // The server has nothing (a lost store, or a site published elsewhere); peers in
         // the discovery swarm may. Wait for them only when the tracker counts any, so an
         // address nobody has still fails at once.
         await this.peers.start();
-        if ((await this.peers.othersInDiscovery(DISCOVERY_COUNT_WAIT_MS)) > 0) await stateHolds(this, () => Boolean(this.record?.current), this.options.peerManifestWaitMs);
-        if (!this.record?.current) return this.fail('E_NOT_PUBLISHED', 'the server has no manifest for this address');
+        if ((await this.peers.othersInDiscovery(DISCOVERY_COUNT_WAIT_MS)) > 0) await stateHolds(this, () => this.holdsCurrent, this.options.peerManifestWaitMs);
+        if (!this.holdsCurrent) return this.fail('E_NOT_PUBLISHED', 'the server has no manifest for this address');
       }
-      if (!this.record?.current) {
+      if (!this.holdsCurrent) {
         // Server unreachable and nothing cached: a peer in the discovery swarm may have it.
         await this.peers.start();
-        await stateHolds(this, () => Boolean(this.record?.current), this.options.peerManifestWaitMs);
-        if (!this.record?.current) return this.fail('E_UNREACHABLE', 'no manifest from the server or any peer');
+        await stateHolds(this, () => this.holdsCurrent, this.options.peerManifestWaitMs);
+        if (!this.holdsCurrent) return this.fail('E_UNREACHABLE', 'no manifest from the server or any peer');
       }
       mark('resolved');
-      this.serve(this.record.current!);
-      if (this.record.pending) this.fetchPending(this.record.pending);
+      const { current, pending } = this.versions.record!;
+      this.serve(current!);
+      if (pending) this.fetchPending(pending);
       this.watchServer();
     } catch (err) {
       this.fail(err instanceof SiteError ? err.code : 'E_STORAGE', err instanceof Error ? err.message : String(err));
@@ -173,8 +167,8 @@ export class SiteEngine extends EventTarget {
   private async heardFromServer(answer: ServerAnswer): Promise<'ok' | 'not-found' | 'denied' | 'unreachable'> {
     mark('server-answered');
     this.state.serverReachable = answer.kind !== 'unreachable' || (answer.status ?? 500) < 500;
-    if (answer.kind === 'denied') await this.markDenied();
-    else if (this.record?.denied && answer.kind !== 'unreachable') await updateSite(this.options.address, (r) => (r.denied = false), this.deps.stores);
+    if (answer.kind === 'denied') await this.versions.setDenied(true);
+    else if (this.versions.record?.denied && answer.kind !== 'unreachable') await this.versions.setDenied(false);
     if (answer.kind !== 'ok') return answer.kind;
     const manifest = await this.consider(answer.candidate, 'server');
     if (!manifest) return 'unreachable';
@@ -182,39 +176,30 @@ export class SiteEngine extends EventTarget {
     return 'ok';
   }
 
-  /**
-   * Verifies a manifest from any source and applies the version rule. Returns the
-   * verified manifest, or undefined only when it failed verification (the source misbehaved).
-   */
+  /** Offers a manifest from any source to the cache (site-versions.ts); the verified manifest, or undefined when it failed verification. */
   private async consider(candidate: unknown, source: 'server' | 'peer'): Promise<Manifest | undefined> {
-    let manifest: Manifest;
-    try {
-      manifest = this.options.verifyHere ? await verifyManifest(candidate, { address: this.options.address }) : await verifyManifestOffThread(candidate, this.options.address);
-    } catch (err) {
-      this.warn(`ignored a manifest from the ${source}: ${isCoreError(err) ? err.code : 'invalid'}`);
-      return undefined;
-    }
-    mark(`verified-${source}`);
-    const hadCurrent = Boolean(this.record?.current);
+    const hadCurrent = this.holdsCurrent;
     // On a first visit nothing is shown until the server was heard, so the highest seq
     // heard by then is the one shown (a peer's older copy never comes first).
-    const decision = await offerManifest(manifest, !hadCurrent || (this.firstVisit && !this.serving), this.deps.stores);
-    this.record = await getSite(this.options.address, this.deps.stores);
-    if (decision.action === 'conflict') this.warn(`the publisher's key signed two different versions with seq ${manifest.seq}; keeping the one held`);
-    if (decision.action === 'accept') {
+    const offered = await this.versions.offer(candidate, source, !hadCurrent || (this.firstVisit && !this.serving));
+    if (offered?.decision.action === 'accept') {
       this.peers.swarm?.announceManifest(this.options.address, this.transfers().map((t) => t.torrent));
-      if (hadCurrent && this.serving && this.record?.pending?.seq === manifest.seq) this.fetchPending(manifest);
+      if (hadCurrent && this.serving && this.versions.record?.pending?.seq === offered.manifest.seq) this.fetchPending(offered.manifest);
       this.emit();
     }
-    return manifest;
+    return offered?.manifest;
+  }
+
+  private get holdsCurrent(): boolean {
+    return Boolean(this.versions.record?.current);
   }
 
   private exchangeHooks(): ManifestExchangeHooks {
     return {
-      newest: () => (this.record ? newestOf(this.record) : undefined),
+      newest: () => this.versions.newest(),
       received: async (manifest) => {
         const ok = Boolean(await this.consider(manifest, 'peer'));
-        if (ok && this.serverHeard && this.record?.current && this.state.phase === 'resolving') this.serve(this.record.current);
+        if (ok && this.serverHeard && this.holdsCurrent && this.state.phase === 'resolving') this.serve(this.versions.record!.current!);
         return ok;
       },
       warn: (m) => this.warn(m),
@@ -307,9 +292,7 @@ export class SiteEngine extends EventTarget {
    */
   async applyUpdate(): Promise<Manifest | undefined> {
     if (!this.state.updateReady) return undefined;
-    const promoted = await promotePending(this.options.address, this.deps.stores);
-    this.record = await getSite(this.options.address, this.deps.stores);
-    return promoted;
+    return this.versions.promote();
   }
 
 
@@ -331,19 +314,12 @@ export class SiteEngine extends EventTarget {
       // bittorrent-tracker's minutes-long backoff.
       onAnswer: () => this.peers.swarm?.reconnectTrackers(),
       onDenied: () =>
-        void this.markDenied().then(async () => {
+        void this.versions.setDenied(true).then(async () => {
           await this.peers.destroy();
           this.fail('E_DENIED', 'the server refuses this address', 'denied');
         }),
     });
-    this.watch.start(this.record ? newestOf(this.record) : undefined, this.state.serverReachable !== false);
-  }
-
-  /** Records the operator's refusal, and tells the service worker to stop serving at once. */
-  private async markDenied(): Promise<void> {
-    await updateSite(this.options.address, (r) => (r.denied = true), this.deps.stores);
-    const message: SiteDeniedMessage = { type: 'site-denied' };
-    this.deps.filesChannel.postMessage(message);
+    this.watch.start(this.versions.newest(), this.state.serverReachable !== false);
   }
 
   private fail(code: SiteErrorCode, message: string, phase: EnginePhase = 'error'): void {
@@ -371,11 +347,4 @@ export class SiteEngine extends EventTarget {
     for (const source of this.usageSources()) await this.usage.save(source);
     await this.peers.destroy();
   }
-}
-
-/** The file the visitor opened (a deep link), or the entry: a large site opens once it is stored. */
-function openedFile(manifest: Manifest, openPath: string | undefined): ManifestFile | undefined {
-  const route = openPath ? routeRequest(manifest, openPath) : undefined;
-  const path = route?.kind === 'file' ? route.file.path : manifest.entry;
-  return manifest.files.find((f) => f.path === path);
 }

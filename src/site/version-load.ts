@@ -10,6 +10,8 @@ import { fetchFromOrigin, fetchOrder, StoreBatcher, type VerifiedFile } from './
 import type { EngineDeps } from './engine-deps.js';
 import { resumeHooks } from './resume-hooks.js';
 import type { UsageCounts } from './usage-report.js';
+import { mark } from './marks.js';
+import { routeRequest } from '../sw/route.js';
 
 /** Files from this size on are seeded from IndexedDB's copy rather than the Blob built as they arrived. */
 const DISK_BACKED_BYTES = 1024 * 1024;
@@ -37,11 +39,6 @@ export interface VersionLoadEvents {
   openedStored?(): void;
   /** Every file is stored. */
   ready(): void;
-}
-
-/** Performance marks (`p2p:<step>`) so loading can be timed in devtools and benchmarks. */
-function mark(step: string): void {
-  performance.mark(`p2p:${step}`);
 }
 
 /**
@@ -178,4 +175,11 @@ export class VersionLoad {
     this.destroyed = true;
     this.transfer?.destroy();
   }
+}
+
+/** The file the visitor opened (a deep link), or the entry: a large site opens once it is stored. */
+export function openedFile(manifest: Manifest, openPath: string | undefined): ManifestFile | undefined {
+  const route = openPath ? routeRequest(manifest, openPath) : undefined;
+  const path = route?.kind === 'file' ? route.file.path : manifest.entry;
+  return manifest.files.find((f) => f.path === path);
 }
