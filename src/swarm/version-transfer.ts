@@ -6,9 +6,8 @@ import { SiteChunkStore } from './site-chunk-store.js';
 import { storeLease } from './store-lease.js';
 import { statsOf } from './transfer-stats.js';
 import { quietTracker } from './quiet-tracker.js';
-
-/** Help from the origin seed when peers alone would need longer than this for the rest. */
-const SLOW_PEERS_MS = 4000;
+import { nobodyElse, watchOrigin } from './origin-watchdog.js';
+import { blameBook, failedPiece, pieceSenders, webSeedPeerId } from './piece-blame.js';
 
 /** Where this browser finds the swarm and the origin seed. */
 export interface SwarmEndpoints {
@@ -41,12 +40,7 @@ export interface TransferHooks {
    * Stores a verified file and returns the Blob to seed it from. The Blob is made of the
    * pieces as they arrived, so storing it never copies the whole file in the page.
    */
-  fileVerified?(file: ManifestFile, blob: Blob): Promise<Blob>;
-  /**
-   * The same with the file's bytes in one buffer, for callers that need them; costs a
-   * read of the whole file. Used only when `fileVerified` is not given.
-   */
-  fileComplete?(file: ManifestFile, bytes: Uint8Array): Promise<Blob>;
+  fileVerified(file: ManifestFile, blob: Blob): Promise<Blob>;
   progress?(stats: TransferStats): void;
   manifestExchange?: ManifestExchangeHooks;
   /** Pieces saved by an interrupted earlier transfer of this version. */
@@ -81,15 +75,6 @@ export interface TransferHost {
 }
 
 /**
- * The peer id WebTorrent gives a webseed's wire: the hex SHA-1 of its URL (webtorrent's
- * lib/webconn.js), the only thing on the wire that says which webseed it is.
- */
-async function webSeedPeerId(url: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-1', new TextEncoder().encode(url));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-/**
  * WebTorrent keeps 2 + (speed × 0.5 s ÷ 16 KiB) block requests outstanding on a wire, so
  * a new connection starts with two requests in flight and deepens only as its measured
  * speed grows: on a fast link most of a small site's transfer happens in that slow start.
@@ -115,19 +100,16 @@ export class VersionTransfer {
   readonly done: Promise<void>;
   private readonly store: SiteChunkStore;
   private current!: Torrent;
-  private watchdog?: ReturnType<typeof setInterval>;
+  /** Stops the current torrent's origin watchdog; a no-op when none runs. */
+  private stopWatchdog: () => void = () => {};
   private resolveDone!: () => void;
   private destroyed = false;
   /** The origin seed's and mirrors' URLs once they answered for this version; a new torrent gets them at once. */
   private readonly webSeedUrls: string[] = [];
-  /** Mirrors that sent bytes failing a piece hash: never added again in this transfer. */
-  private readonly badMirrors = new Set<string>();
-  /** Mirror webseed URLs by the peer id of their wires (see `webSeedPeerId`); the origin seed is not here. */
-  private readonly mirrorOfPeerId = new Map<string, string>();
+  /** Peers and mirrors that sent pieces failing their hash, refused for the rest of this transfer. */
+  private readonly blame = blameBook();
   private readonly report: () => void;
   private readonly reportSoon: () => void;
-  /** Peer ids refused for the rest of this transfer. */
-  private readonly banned = new Set<string>();
 
   constructor(
     private readonly host: TransferHost,
@@ -136,7 +118,6 @@ export class VersionTransfer {
     private readonly hooks: TransferHooks,
     private readonly options: TransferOptions,
   ) {
-    if (!hooks.fileVerified && !hooks.fileComplete) throw new TypeError('transfer hooks need "fileVerified" or "fileComplete" to store verified files');
     this.stats = statsOf(manifest, stored);
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     void this.done.then(() => hooks.finished?.());
@@ -154,7 +135,7 @@ export class VersionTransfer {
       pieceLength: manifest.torrent.pieceLength,
       stored,
       onFileComplete: async (file, verified) => {
-        const blob = hooks.fileVerified ? await hooks.fileVerified(file, verified) : await hooks.fileComplete!(file, new Uint8Array(await verified.arrayBuffer()));
+        const blob = await hooks.fileVerified(file, verified);
         this.stats.filesDone++;
         this.stats.bytesDone += file.size;
         // At most four reports a second: a site of 10,000 small files completes thousands at once.
@@ -221,32 +202,22 @@ export class VersionTransfer {
 
   /** Counts bytes by source, blames peers for pieces that fail their hash, and adds the manifest exchange. */
   private watchWires(torrent: Torrent): void {
-    // Which peers sent blocks of each piece still being checked, so a piece that fails its
-    // hash can be blamed on them (WebTorrent only drops the piece and asks again, often
-    // from the same peer, without end).
-    const senders = new Map<number, Set<Wire>>();
-    torrent.on('verified', (index: number) => senders.delete(index));
+    const senders = pieceSenders<Wire>();
+    torrent.on('verified', (index: number) => senders.verified(index));
     torrent.on('warning', (err: Error) => {
-      const bad = /^Piece (\d+) failed verification/.exec(err.message);
-      if (!bad) return;
+      const index = failedPiece(err.message);
+      if (index === undefined) return;
       this.stats.badPieces++;
-      const index = Number(bad[1]);
-      for (const wire of senders.get(index) ?? []) this.ban(wire, `sent piece ${index} with the wrong bytes`);
-      senders.delete(index);
+      for (const wire of senders.failed(index)) this.ban(wire, `sent piece ${index} with the wrong bytes`);
       this.report();
     });
     const peersNow = () => torrent.wires.filter((w) => w.type !== 'webSeed' && !w.destroyed).length;
     torrent.on('wire', (wire: Wire) => {
-      if (wire.peerId && this.banned.has(wire.peerId)) return void wire.destroy();
+      if (this.blame.refused(wire.peerId)) return void wire.destroy();
       this.host.guardWire(wire);
       if (wire.type !== 'webSeed') deepenPipeline(wire);
-      const sent = (index: number) => {
-        const set = senders.get(index) ?? new Set<Wire>();
-        set.add(wire);
-        senders.set(index, set);
-      };
       // Webseeds too: a mirror is blamed for a bad piece like a peer (the origin seed is not, see `ban`).
-      wire.on('piece', sent);
+      wire.on('piece', (index: number) => senders.sent(index, wire));
       if (this.hooks.manifestExchange) wire.use(manifestExchange(this.hooks.manifestExchange));
       wire.on('download', (n: number) => {
         if (wire.type === 'webSeed') this.stats.fromOrigin += n;
@@ -296,9 +267,9 @@ export class VersionTransfer {
             // WebTorrent treats a one-file torrent's webseed URL as the file itself (BEP 19
             // says so for single-file torrents); give it the file's URL then.
             const url = manifest.files.length === 1 ? probeUrl : seedUrl;
-            if (this.webSeedUrls.includes(url) || this.badMirrors.has(url)) return;
+            if (this.webSeedUrls.includes(url) || this.blame.badMirror(url)) return;
             this.webSeedUrls.push(url);
-            if (i > 0) void webSeedPeerId(url).then((id) => this.mirrorOfPeerId.set(id, url));
+            if (i > 0) void webSeedPeerId(url).then((id) => this.blame.addMirror(id, url));
             // The torrent now, which is a newer one if the transfer moved meanwhile.
             if (!this.current.destroyed && this.current.ready) this.current.addWebSeed(url);
             this.report();
@@ -311,52 +282,28 @@ export class VersionTransfer {
       torrent.once('ready', useOrigin);
       return;
     }
-    const onUpdate = (data: { complete?: number; incomplete?: number }) => {
-      if ((data.complete ?? 0) + (data.incomplete ?? 0) <= 1) useOrigin();
+    const onUpdate = (counts: { complete?: number; incomplete?: number }) => {
+      if (nobodyElse(counts)) useOrigin();
     };
     torrent.once('ready', () => torrent.discovery?.tracker?.on('update', onUpdate));
     torrent.discovery?.tracker?.on('update', onUpdate);
     torrent.on('warning', useOrigin);
-    // Peers that stall, or trickle so slowly that the rest would take more than a few
-    // seconds, get the origin seed's help; peers that keep up are left to do the job.
-    let lastBytes = -1;
-    let stalledSince = Date.now();
-    const startedAt = Date.now();
-    this.watchdog = setInterval(() => {
-      const bytes = this.stats.fromPeers + this.stats.fromOrigin;
-      const now = Date.now();
-      if (bytes !== lastBytes) {
-        lastBytes = bytes;
-        stalledSince = now;
-      }
-      if (now - stalledSince >= options.originGraceMs) return useOrigin();
-      const elapsed = now - startedAt;
-      if (elapsed >= options.originGraceMs && bytes > 0) {
-        const remaining = this.stats.bytesTotal - this.stats.bytesDone;
-        const rate = bytes / elapsed;
-        if (remaining / rate > SLOW_PEERS_MS) useOrigin();
-      }
-    }, 250);
+    this.stopWatchdog = watchOrigin({
+      graceMs: options.originGraceMs,
+      progress: () => ({ bytes: this.stats.fromPeers + this.stats.fromOrigin, remaining: this.stats.bytesTotal - this.stats.bytesDone }),
+      needed: useOrigin,
+    });
   }
 
   /** A misbehaving peer is a warning and a ban, never a crash (STYLE.md rule 11). */
   private ban(wire: Wire, why: string): void {
-    if (wire.type === 'webSeed') {
-      // The origin seed's bytes fail only if the server is broken; it is not banned. A
-      // mirror is anyone's static host: one that sent wrong bytes is dropped for this transfer.
-      const url = this.mirrorOfPeerId.get(wire.peerId ?? '');
-      if (!url) return;
-      const i = this.webSeedUrls.indexOf(url);
+    const verdict = this.blame.blame(wire);
+    if (verdict.kind === 'origin') return;
+    if (verdict.kind === 'mirror') {
+      const i = this.webSeedUrls.indexOf(verdict.url);
       if (i >= 0) this.webSeedUrls.splice(i, 1);
-      if (!this.badMirrors.has(url)) {
-        this.badMirrors.add(url);
-        this.options.warn?.(`the mirror ${new URL(url).host} ${why}; not using it`);
-      }
-      wire.destroy();
-      return;
-    }
-    if (wire.peerId && !this.banned.has(wire.peerId)) {
-      this.banned.add(wire.peerId);
+      if (verdict.first) this.options.warn?.(`the mirror ${new URL(verdict.url).host} ${why}; not using it`);
+    } else if (verdict.first) {
       this.stats.bannedPeers++;
       this.options.warn?.(`disconnected a peer that ${why}`);
     }
@@ -373,11 +320,6 @@ export class VersionTransfer {
       }
       offset += file.size;
     }
-  }
-
-  private stopWatchdog(): void {
-    if (this.watchdog) clearInterval(this.watchdog);
-    this.watchdog = undefined;
   }
 
   private finish(): void {

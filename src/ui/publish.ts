@@ -132,7 +132,7 @@ export async function publishSite(options: { plan: PublishPlan; key: KeyPair; se
   // Under the visitor's settings (caps, "stop sharing"; "origin only" opens no connection).
   const swarm = new SiteSwarm({ ...options.swarm, endpoints: swarmEndpoints(server, address) });
   const stored = new Map(bundle.files.map(({ file, bytes }) => [file.sha256, new Blob([bytes as BlobPart])]));
-  const transfer = swarm.transfer(bundle.manifest, stored, { fileComplete: async (_f, b) => new Blob([b as BlobPart]) });
+  const transfer = swarm.transfer(bundle.manifest, stored, { fileVerified: async (_f, blob) => blob });
   await swarm.joinDiscovery(address, { newest: () => bundle.manifest, received: async () => true, warn: (m) => console.warn(`[p2p] ${m}`) });
   progress('done', filesTotal, plan.total);
   return { manifest: bundle.manifest, swarm, transfer };
