@@ -1,7 +1,7 @@
 import { createStore } from 'idb-keyval';
 import { assertFileBytes, verifyManifest, type Manifest, type ManifestFile } from '../core/index.js';
 import { getBlob, putVerifiedBlob, storedBlobs, type CacheStores } from '../store/site-cache.js';
-import { decideSharing, swarmLimits } from '../swarm/governor.js';
+import { sharingPlan } from '../swarm/governor.js';
 import { SiteSwarm, type TransferStats, type VersionTransfer } from '../swarm/site-swarm.js';
 import { swarmEndpoints } from '../swarm/endpoints.js';
 import { LoaderSettingsClient, type LoaderSettingsSnapshot } from './loader-settings.js';
@@ -112,12 +112,8 @@ export async function loadAssets(options: LoadAssetsOptions): Promise<LoaderApi>
   // (loader-settings.ts). It usually is within a moment; if not, the transfer starts
   // without peers and they join when the choice allows them.
   const early = await Promise.race([settings.known, new Promise<undefined>((resolve) => setTimeout(resolve, SETTINGS_WAIT_MS))]);
-  const decide = (s: LoaderSettingsSnapshot) => {
-    const d = decideSharing(s.settings, { hiddenForMs: 0, seedRank: s.seedRank });
-    // Relay-only needs the visitor's TURN servers, which the loader is never given: no peers then.
-    const usePeers = d.usePeers && !s.settings.relayOnly && typeof RTCPeerConnection !== 'undefined';
-    return { ...swarmLimits(s.settings, { ...d, upload: usePeers && d.upload }, s.activeEngines), usePeers };
-  };
+  // Relay-only needs the visitor's TURN servers, which the loader is never given: no peers then.
+  const decide = (s: LoaderSettingsSnapshot) => sharingPlan(s.settings, { hiddenForMs: 0, seedRank: s.seedRank }, s.activeEngines, !s.settings.relayOnly && typeof RTCPeerConnection !== 'undefined');
   let decision = early ? decide(early) : { ...decide(settings.snapshot), usePeers: false, upload: false };
   const swarm = new SiteSwarm({
     endpoints: swarmEndpoints(options.server, manifest.address),
@@ -243,7 +239,7 @@ export async function loadAssets(options: LoadAssetsOptions): Promise<LoaderApi>
     // Peers join or leave the running transfer, which keeps its pieces; with no peers
     // ("origin only") every peer connection closes and the host sends the rest.
     swarm.setPeers(decision.usePeers);
-    swarm.applyLimits({ uploadLimit: decision.uploadLimit, downloadLimit: decision.downloadLimit, upload: decision.upload, maxConns: decision.maxConns });
+    swarm.applyLimits(decision);
     settings.setSeeding(decision.upload);
   };
   // A choice that came after the transfer started: the settings as they are by then.

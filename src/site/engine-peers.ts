@@ -1,7 +1,7 @@
 import type { SiteSwarm, SiteSwarmOptions } from '../swarm/site-swarm.js';
 import type { ManifestExchangeHooks } from '../swarm/manifest-exchange.js';
-import { decideSharing, swarmLimits, type SharingDecision } from '../swarm/governor.js';
-import { siteOrigin } from '../swarm/endpoints.js';
+import { sharingPlan, type SharingDecision } from '../swarm/governor.js';
+import { siteOrigin, swarmEndpoints } from '../swarm/endpoints.js';
 import { fetchExtraEndpoints, withExtraEndpoints } from '../swarm/extra-endpoints.js';
 import { OperatorIce } from '../swarm/operator-ice.js';
 import type { PageConditions, ResourceSnapshot } from './engine-state.js';
@@ -61,7 +61,7 @@ export class EnginePeers {
       const [{ SiteSwarm }, extra] = await Promise.all([import('../swarm/site-swarm.js'), fetchExtraEndpoints(siteOrigin(server, address), EXTRA_ENDPOINTS_WAIT_MS, this.options.fetch)]);
       // No peers before the visitor's choice is known: the origin seed starts at once, and
       // peers join the running transfers when the settings allow them.
-      this.swarm = new SiteSwarm({ endpoints: withExtraEndpoints(endpointsOf(server), extra), warn: this.options.warn, ...this.options.swarm, usePeers: false });
+      this.swarm = new SiteSwarm({ endpoints: withExtraEndpoints(swarmEndpoints(server, address), extra), warn: this.options.warn, ...this.options.swarm, usePeers: false });
       if (this.destroyed) void this.swarm.destroy();
       // Settings already known (they usually are by now): peers are on before the first
       // transfer starts, so it announces at once instead of being moved to a new torrent.
@@ -93,16 +93,16 @@ export class EnginePeers {
     if (resources) this.resources = resources;
     if (conditions) this.conditions = { ...this.conditions, ...conditions };
     if (!this.resources || !this.swarm || this.destroyed) return;
-    const decision = decideSharing(this.resources.settings, this.conditions);
-    this.sharing = decision;
     const { settings, activeEngines } = this.resources;
+    const plan = sharingPlan(settings, this.conditions, activeEngines);
+    this.sharing = plan.decision;
     // The operator's STUN/TURN servers are asked for only now that peers are allowed;
     // peers wait for that answer (the origin seed does not), then `changed` comes back here.
     this.ice ??= new OperatorIce({ server: this.options.server, fetch: this.options.fetch, warn: this.options.warn, changed: () => this.update() });
-    const rtcConfig = decision.usePeers ? this.ice.configFor(settings) : undefined;
+    const rtcConfig = plan.usePeers ? this.ice.configFor(settings) : undefined;
     this.swarm.setPeers(Boolean(rtcConfig), rtcConfig);
     if (rtcConfig) void this.swarm.joinDiscovery(this.options.address, this.options.exchangeHooks());
-    this.swarm.applyLimits(swarmLimits(settings, decision, activeEngines));
+    this.swarm.applyLimits(plan);
     this.options.changed();
   }
 
@@ -129,11 +129,4 @@ export class EnginePeers {
     this.ice?.destroy();
     await this.swarm?.destroy();
   }
-}
-
-/** The server's tracker and origin seed, on the scheme the page uses. */
-function endpointsOf(serverUrl: string) {
-  const server = new URL(serverUrl);
-  const ws = server.protocol === 'https:' ? 'wss:' : 'ws:';
-  return { announce: [`${ws}//${server.host}/announce`], seedBase: `${server.origin}/seed/` };
 }

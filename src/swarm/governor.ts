@@ -154,6 +154,27 @@ export function swarmLimits(settings: ResourceSettings, decision: SharingDecisio
   };
 }
 
+/** What one engine does under the visitor's settings right now. */
+export interface SharingPlan extends SwarmLimits {
+  /** The governor's decision, with its reason when uploads are off (for the status view). */
+  decision: SharingDecision;
+  /** Open WebRTC connections: the decision's, unless peers are impossible here. */
+  usePeers: boolean;
+}
+
+/**
+ * The one rule every swarm user applies (site pages, the embed loader, the publisher's
+ * tab): the governor decides from the settings and the page's conditions, and the caps
+ * are split among the `activeEngines` counted by their heartbeats. `peersPossible` false
+ * (no WebRTC, or relay-only without the visitor's TURN servers) keeps peers and uploads
+ * off whatever the settings allow.
+ */
+export function sharingPlan(settings: ResourceSettings, conditions: Conditions, activeEngines: number, peersPossible = true): SharingPlan {
+  const decision = decideSharing(settings, conditions);
+  const usePeers = decision.usePeers && peersPossible;
+  return { decision, usePeers, ...swarmLimits(settings, { ...decision, upload: usePeers && decision.upload }, activeEngines) };
+}
+
 /** What an engine may do right now. */
 export interface SharingDecision {
   /** Open WebRTC connections at all. */

@@ -2,7 +2,7 @@ import type { Manifest } from '../core/index.js';
 import { parseSettingsChannelMessage, SETTINGS_CHANNEL } from '../bridge/frame-messages.js';
 import { loadSettings } from '../settings/settings-store.js';
 import { watchPageConditions } from '../site/page-conditions.js';
-import { decideSharing, normaliseSettings, rtcConfiguration, swarmLimits, type Conditions, type ResourceSettings, type SharingDecision } from '../swarm/governor.js';
+import { normaliseSettings, rtcConfiguration, sharingPlan, type Conditions, type ResourceSettings, type SharingDecision, type SharingPlan } from '../swarm/governor.js';
 import type { SiteSwarm, SiteSwarmOptions, VersionTransfer } from '../swarm/site-swarm.js';
 
 /** A site this tab seeds because it was published from here. */
@@ -14,15 +14,21 @@ export interface SeededSite {
 
 /** What a publisher's tab may do under the visitor's settings (the same governor as site pages). */
 export function publisherSharing(settings: ResourceSettings, conditions: Partial<Conditions> = {}): SharingDecision {
-  return decideSharing(settings, { hiddenForMs: 0, seedRank: 0, ...conditions });
+  return publisherPlan(settings, conditions).decision;
+}
+
+/**
+ * The publisher's tab sends no heartbeat, so it is not counted among the engines that
+ * split the caps: it takes them whole (one engine).
+ */
+function publisherPlan(settings: ResourceSettings, conditions: Partial<Conditions>): SharingPlan {
+  return sharingPlan(settings, { hiddenForMs: 0, seedRank: 0, ...conditions }, 1);
 }
 
 /** Swarm options for seeding from the publisher's tab under the visitor's settings. */
 export function publisherSwarmOptions(settings: ResourceSettings, conditions: Partial<Conditions> = {}): Pick<SiteSwarmOptions, 'usePeers' | 'upload' | 'uploadLimit' | 'downloadLimit' | 'maxConns' | 'rtcConfig'> {
-  const decision = publisherSharing(settings, conditions);
-  // The publisher's tab sends no heartbeat, so it is not counted among the engines that
-  // split the caps: it takes them whole (one engine).
-  return { usePeers: decision.usePeers, ...swarmLimits(settings, decision, 1), rtcConfig: rtcConfiguration(settings) };
+  const { usePeers, upload, uploadLimit, downloadLimit, maxConns } = publisherPlan(settings, conditions);
+  return { usePeers, upload, uploadLimit, downloadLimit, maxConns, rtcConfig: rtcConfiguration(settings) };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, decideSharing, defaultQuota, effectiveQuota, normaliseSettings, planEviction, shareOfCap, swarmLimits } from '../../src/swarm/governor.js';
+import { DEFAULT_SETTINGS, decideSharing, defaultQuota, effectiveQuota, normaliseSettings, planEviction, shareOfCap, sharingPlan, swarmLimits } from '../../src/swarm/governor.js';
 
 const calm = { hiddenForMs: 0, seedRank: 0 };
 
@@ -55,6 +55,23 @@ describe('governor', () => {
     // Several open sites are all kept; an empty (already evicted) entry is never picked.
     expect(planEviction(sites, 50, ['b', 'c'])).toEqual(['d']);
     expect(planEviction([...sites, { address: 'e', bytes: 0, lastVisit: 0, pinned: false }], 250, 'd')).toEqual(['b', 'c']);
+  });
+});
+
+describe('sharingPlan', () => {
+  const on = { hiddenForMs: 0, seedRank: 0 };
+  it('is the decision with the caps split among the engines counted', () => {
+    const settings = normaliseSettings({ uploadLimit: 300_000, downloadLimit: 900_000, maxConnections: 12 });
+    expect(sharingPlan(settings, on, 3)).toEqual({ decision: { usePeers: true, upload: true }, usePeers: true, upload: true, uploadLimit: 100_000, downloadLimit: 300_000, maxConns: 12 });
+  });
+  it('keeps peers and uploads off where peers are impossible, whatever the settings allow', () => {
+    const plan = sharingPlan(normaliseSettings({ sharing: 'share' }), on, 1, false);
+    expect(plan).toMatchObject({ usePeers: false, upload: false });
+    expect(plan.decision.usePeers).toBe(true);
+  });
+  it('carries the reason uploads are off, for the status view', () => {
+    expect(sharingPlan(normaliseSettings({ sharing: 'origin-only' }), on, 1)).toMatchObject({ usePeers: false, upload: false, decision: { reason: 'origin-only' } });
+    expect(sharingPlan(normaliseSettings({ sharing: 'download-only' }), on, 1)).toMatchObject({ usePeers: true, upload: false, decision: { reason: 'download-only' } });
   });
 });
 
