@@ -1,4 +1,6 @@
-import { assertFileDigest, Sha256, type ManifestFile } from '../core/index.js';
+import { assertFileDigest, type ManifestFile } from '../core/index.js';
+import { emptySlot, slotsIn, type FileSlot } from './file-slots.js';
+import { readAhead, type ReadAhead } from './read-ahead.js';
 
 /**
  * A chunk store (the abstract-chunk-store interface WebTorrent writes pieces to) laid
@@ -42,39 +44,6 @@ const GROUP_BYTES = 1024 * 1024;
  * arrived ahead of a missing one); beyond it they are kept as Blobs and read back.
  */
 const MAX_UNHASHED_BYTES = 16 * 1024 * 1024;
-/** Stored bytes read for peers at once, and how many such windows are kept. */
-const READ_WINDOW = 1024 * 1024;
-const READ_WINDOWS = 4;
-
-interface FileSlot {
-  file: ManifestFile;
-  offset: number;
-  startPiece: number;
-  endPiece: number;
-  blob?: Blob;
-  /** Shares received and not hashed yet, by piece index. */
-  pending: Map<number, Uint8Array | Blob>;
-  /** Bytes of `pending` held in memory. */
-  pendingBytes: number;
-  /** The file's first `hashedPartsBytes` bytes, hashed, as Blobs of about GROUP_BYTES. */
-  hashedParts: Blob[];
-  hashedPartsBytes: number;
-  /** Hashed shares that follow `hashedParts`, not joined into a Blob yet. */
-  group: Uint8Array[];
-  groupBytes: number;
-  hasher: Sha256;
-  /** The next piece whose share goes into the hasher. */
-  nextPiece: number;
-  /** True while a hashing loop runs for this file (at most one does). */
-  hashing: boolean;
-  /** Bumped when the file's pieces are thrown away, so a loop from before stops. */
-  epoch: number;
-}
-
-function emptySlot(slot: Pick<FileSlot, 'file' | 'offset' | 'startPiece' | 'endPiece' | 'blob'>, epoch = 0): FileSlot {
-  return { ...slot, pending: new Map(), pendingBytes: 0, hashedParts: [], hashedPartsBytes: 0, group: [], groupBytes: 0, hasher: new Sha256(), nextPiece: slot.startPiece, hashing: false, epoch };
-}
-
 type Callback<T = void> = (err: Error | null, value?: T) => void;
 
 /**
@@ -102,8 +71,8 @@ export class SiteChunkStore {
   private readonly sliceMs: number;
   /** Slots whose file is stored (counted, not scanned: a site may have 10,000 files). */
   private storedSlots = 0;
-  /** Windows of stored bytes read for peers, by window index (see `readAhead`). */
-  private readonly windows = new Map<number, Promise<Uint8Array>>();
+  /** Stored bytes read for peers a window at a time. */
+  private readonly readAhead: ReadAhead;
 
   constructor(options: SiteChunkStoreOptions) {
     this.options = options;
@@ -118,6 +87,7 @@ export class SiteChunkStore {
       offset += file.size;
     }
     this.length = offset;
+    this.readAhead = readAhead({ length: offset, storedOnly: (a, b) => this.storedOnly(a, b), read: (a, b) => this.read(-1, a, b) });
     this.havePiece = new Uint8Array(Math.ceil(offset / options.pieceLength));
     for (let i = 0; i < this.havePiece.length; i++) this.havePiece[i] = this.pieceCovered(i) ? 1 : 0;
     for (const [index, piece] of options.resumePieces ?? []) {
@@ -153,23 +123,8 @@ export class SiteChunkStore {
     return this.slotsIn(start, end).every((s) => s.blob);
   }
 
-  /** The non-empty files overlapping bytes `start`..`end`, found by binary search (a site may have 10,000 files). */
   private slotsIn(start: number, end: number): FileSlot[] {
-    let lo = 0;
-    let hi = this.slots.length;
-    // The first slot that ends after `start`.
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      const s = this.slots[mid];
-      if (s.offset + s.file.size <= start) lo = mid + 1;
-      else hi = mid;
-    }
-    const out: FileSlot[] = [];
-    for (let i = lo; i < this.slots.length && this.slots[i].offset < end; i++) {
-      const s = this.slots[i];
-      if (s.file.size > 0 && s.offset + s.file.size > start) out.push(s);
-    }
-    return out;
+    return slotsIn(this.slots, start, end);
   }
 
   put(index: number, buf: Uint8Array, cb: Callback = () => {}): void {
@@ -289,7 +244,7 @@ export class SiteChunkStore {
     const pieceEnd = Math.min(pieceStart + this.chunkLength, this.length);
     const start = pieceStart + (opts?.offset ?? 0);
     const end = Math.min(pieceEnd, opts?.length !== undefined ? start + opts.length : pieceEnd);
-    (this.storedOnly(start, end) ? this.readAhead(start, end) : this.read(index, start, end)).then(
+    (this.storedOnly(start, end) ? this.readAhead.read(start, end) : this.read(index, start, end)).then(
       (bytes) => done(null, bytes),
       (err: Error) => done(err),
     );
@@ -297,28 +252,6 @@ export class SiteChunkStore {
 
   private storedOnly(start: number, end: number): boolean {
     return this.slotsIn(start, end).every((s) => s.blob);
-  }
-
-  /**
-   * Bytes of stored files for a peer, read from IndexedDB a window at a time: peers ask
-   * for 16 KiB blocks in order, and one Blob read per block would make the Blob reads,
-   * not the connection, set the pace. A few windows are kept (READ_WINDOWS × READ_WINDOW bytes).
-   */
-  private readAhead(start: number, end: number): Promise<Uint8Array> {
-    const w = Math.floor(start / READ_WINDOW);
-    const wStart = w * READ_WINDOW;
-    const wEnd = Math.min(this.length, wStart + READ_WINDOW);
-    if (end > wEnd || !this.storedOnly(wStart, wEnd)) return this.read(-1, start, end);
-    let bytes = this.windows.get(w);
-    if (bytes) {
-      this.windows.delete(w); // Most recently used last.
-    } else {
-      bytes = this.read(-1, wStart, wEnd);
-      bytes.catch(() => this.windows.delete(w));
-    }
-    this.windows.set(w, bytes);
-    while (this.windows.size > READ_WINDOWS) this.windows.delete(this.windows.keys().next().value!);
-    return bytes.then((all) => all.subarray(start - wStart, end - wStart));
   }
 
   /** Bytes `start`..`end` of piece `index`, from stored files or the shares received. */
@@ -358,7 +291,7 @@ export class SiteChunkStore {
 
   close(cb: Callback = () => {}): void {
     this.closed = true;
-    this.windows.clear();
+    this.readAhead.clear();
     queueMicrotask(() => cb(null));
   }
 
