@@ -135,7 +135,7 @@ test('publish by drag-and-drop, another visitor opens it, then an update shows i
 });
 
 /**
- * The app's record of a site's visits (src/ui/visits-store.ts), read on a page or frame of
+ * The app's record of a site's visits (src/bridge/visits-store.ts), read on a page or frame of
  * the app's origin; undefined until one is kept.
  */
 async function visitRecord(where: Page | Frame, address: string): Promise<{ seq?: number; size?: number } | undefined> {

@@ -45,7 +45,7 @@ async function cacheOf(page: Page, address: string): Promise<{ blobs: number; cu
 }
 
 /**
- * The app's record of a site's visits (src/ui/visits-store.ts), read on a page or frame of
+ * The app's record of a site's visits (src/bridge/visits-store.ts), read on a page or frame of
  * the app's origin; undefined until one is kept.
  */
 async function visitRecord(where: Page | Frame, address: string): Promise<{ seq?: number; size?: number } | undefined> {

@@ -1,7 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { siteOrigin } from '../src/core/origins.js';
-import type { EndpointsAnswer } from '../src/swarm/extra-endpoints.js';
-import { MAX_EXTRA_ENDPOINTS } from '../src/swarm/extra-endpoints.js';
+import { MAX_EXTRA_ENDPOINTS, type EndpointsAnswer } from '../src/core/endpoints-answer.js';
 import { HttpError } from './errors.js';
 import { CORS_HEADERS, sendJson } from './http-util.js';
 

@@ -1,10 +1,10 @@
 import type { ServerResponse } from 'node:http';
 import type { SiteLimits } from '../src/core/index.js';
-import type { ServerFeatures } from '../src/ui/server-features.js';
+import type { ServerFeatures } from '../src/core/server-features.js';
 import { HttpError } from './errors.js';
 import { sendJson } from './http-util.js';
 
-/** What the app needs to know of this server to state it as it is (src/ui/server-features.ts). */
+/** What the app needs to know of this server to state it as it is (src/core/server-features.ts). */
 export function featuresAnswer(options: { originSeed: boolean; limits: SiteLimits }): ServerFeatures {
   const { maxFiles, maxFileBytes, maxTotalBytes } = options.limits;
   return { originSeed: options.originSeed, limits: { maxFiles, maxFileBytes, maxTotalBytes } };

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import type { IceAnswer, OperatorIceServer } from '../src/swarm/ice-answer.js';
+import type { IceAnswer, OperatorIceServer } from '../src/core/ice-answer.js';
 import { HttpError } from './errors.js';
 import { sendJson } from './http-util.js';
 

@@ -1,5 +1,5 @@
 import type { BundleInputFile } from '../../src/core/index.js';
-import { metaPolicies, policiesAllow } from '../../src/site/page-policy.js';
+import { metaPolicies, policiesAllow } from '../../src/core/page-policy.js';
 
 /**
  * What the pages' own Content-Security-Policy tags keep the runtime from doing, said at

@@ -54,7 +54,7 @@ import { canonicalAppOrigin, siteOrigin } from '../../src/core/origins.js';
 
 class UsageError extends Error {}
 
-/** The site's URL for a server URL: `<address>.<app host>`, as the browser side builds it (src/swarm/endpoints.ts). */
+/** The site's URL for a server URL: `<address>.<app host>`, as the browser side builds it (src/core/origins.ts). */
 const siteUrl = (server: string, address: string) => `${siteOrigin(server, address)}/`;
 
 async function apiError(res: Response): Promise<string> {

@@ -1,7 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { isAddress, parseManifestJson, siteTorrent, verifyManifest, type Manifest } from '../../src/core/index.js';
-import { siteOrigin } from '../../src/core/origins.js';
-import { swarmEndpoints } from '../../src/swarm/endpoints.js';
+import { siteOrigin, trackerUrl } from '../../src/core/origins.js';
 
 /**
  * The newest version of a site, or version `seq`, as the server holds it, verified: the
@@ -23,7 +22,7 @@ export async function fetchVersion(server: string, address: string, seq: number 
  * origin seed on the site's own origin) and returns its magnet link.
  */
 export async function writeSiteTorrent(path: string, manifest: Manifest, server: string): Promise<string> {
-  const torrent = siteTorrent(manifest, { tracker: swarmEndpoints(server, manifest.address).announce[0], siteOrigin: siteOrigin(server, manifest.address) });
+  const torrent = siteTorrent(manifest, { tracker: trackerUrl(server), siteOrigin: siteOrigin(server, manifest.address) });
   await writeFile(path, torrent.bytes);
   return torrent.magnet;
 }

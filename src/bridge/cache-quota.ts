@@ -1,6 +1,6 @@
 import { loadSettings } from '../settings/settings-store.js';
 import { effectiveQuota, planEviction, type CachedSite } from '../swarm/governor.js';
-import { listVisits, markEvicted, noteMeasured, type VisitRecord } from '../ui/visits-store.js';
+import { listVisits, markEvicted, noteMeasured, type VisitRecord } from './visits-store.js';
 import { actInSiteFrame } from './site-frame.js';
 
 /**

@@ -1,4 +1,4 @@
-import { keepSummary } from '../ui/visits-store.js';
+import { keepSummary } from './visits-store.js';
 import { enforceQuotaExclusive } from './cache-quota.js';
 import { parseVisitsChannelMessage, VISITS_CHANNEL, type HubMessage, type VisitsChannelMessage, type VisitSummary } from './frame-messages.js';
 

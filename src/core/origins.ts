@@ -71,6 +71,16 @@ export function siteOrigin(serverUrl: string, address: string): string {
   return `${app.protocol}//${address}.${app.host}`;
 }
 
+/**
+ * The WebSocket tracker of a server URL: `/announce` on the server's host, `wss:` for an
+ * https server. Pages and the CLI's torrent files name the same one.
+ * @throws {TypeError} when `serverUrl` is not an absolute URL
+ */
+export function trackerUrl(serverUrl: string): string {
+  const server = parseUrl(serverUrl);
+  return `${server.protocol === 'https:' ? 'wss:' : 'ws:'}//${server.host}/announce`;
+}
+
 /** The app origin for a site origin: the same URL with the address label removed. */
 export function appOriginOf(siteLocation: { protocol: string; host: string }): string {
   return `${siteLocation.protocol}//${siteLocation.host.split('.').slice(1).join('.')}`;

@@ -16,13 +16,18 @@ interface TextCodecs {
   TextDecoder: new (label?: string, options?: { fatal?: boolean }) => { decode(input: Uint8Array): string };
 }
 
-/** The parts of a WHATWG URL the core reads (origins.ts). */
+/** The parts of a WHATWG URL the core reads (origins.ts, page-policy.ts, endpoints-answer.ts). */
 export interface MinimalUrl {
+  readonly href: string;
   readonly protocol: string;
+  readonly username: string;
+  readonly password: string;
   readonly host: string;
   readonly hostname: string;
   readonly port: string;
   readonly origin: string;
+  readonly search: string;
+  readonly hash: string;
 }
 
 const g = globalThis as unknown as { crypto: MinimalCrypto; URL: new (text: string) => MinimalUrl } & TextCodecs;

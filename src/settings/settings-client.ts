@@ -34,7 +34,7 @@ export const SITE_COPY: CopyRule = { database: 'p2p-local-settings', read: (inpu
 export interface SettingsClientOptions {
   /**
    * False when the page's own Content-Security-Policy would block the app's frame
-   * (src/site/page-policy.ts): none is made, and the choice falls back at once as for a
+   * (src/core/page-policy.ts): none is made, and the choice falls back at once as for a
    * frame that failed (the page's copy, else "origin only"). Default true.
    */
   frame?: boolean;

@@ -1,5 +1,5 @@
 import { SettingsClient } from '../settings/settings-client.js';
-import { addressOfHost } from '../sw/messages.js';
+import { addressOfHost } from '../core/origins.js';
 import { P2pBoot } from './boot-view.js';
 import { SiteEngine, type EngineState } from './engine.js';
 import { registrationRefusal, storageRefusal } from './storage-check.js';

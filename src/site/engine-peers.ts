@@ -1,7 +1,8 @@
 import type { SiteSwarm, SiteSwarmOptions } from '../swarm/site-swarm.js';
 import type { ManifestExchangeHooks } from '../swarm/manifest-exchange.js';
 import { sharingPlan, type SharingDecision } from '../swarm/governor.js';
-import { siteOrigin, swarmEndpoints } from '../swarm/endpoints.js';
+import { siteOrigin } from '../core/origins.js';
+import { swarmEndpoints } from '../swarm/endpoints.js';
 import { fetchExtraEndpoints, withExtraEndpoints } from '../swarm/extra-endpoints.js';
 import { OperatorIce } from '../swarm/operator-ice.js';
 import type { PageConditions, ResourceSnapshot } from './engine-state.js';

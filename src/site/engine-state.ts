@@ -1,5 +1,5 @@
 import type { Manifest } from '../core/index.js';
-import type { ResourceSettings, SharingDecision } from '../swarm/governor.js';
+import type { Conditions, ResourceSettings, SharingDecision } from '../swarm/governor.js';
 import type { SiteSwarmOptions } from '../swarm/site-swarm.js';
 import type { TransferStats } from '../swarm/site-swarm.js';
 import type { SiteErrorCode } from './errors.js';
@@ -13,13 +13,8 @@ export interface ResourceSnapshot {
   activeEngines: number;
 }
 
-/** What the page knows about its circumstances, for the governor. */
-export interface PageConditions {
-  hiddenForMs: number;
-  metered?: boolean;
-  battery?: { charging: boolean; level: number };
-  seedRank: number;
-}
+/** What the page knows about its circumstances: the governor's input, one type for both. */
+export type PageConditions = Conditions;
 
 export type EnginePhase = 'resolving' | 'fetching' | 'ready' | 'error' | 'denied';
 

@@ -6,7 +6,7 @@ import { normaliseSettings } from '../swarm/governor.js';
 import { SiteError, type SiteErrorCode } from './errors.js';
 import { ServerWatch } from './server-watch.js';
 import { UsageReporter, type UsageCounts } from './usage-report.js';
-import { siteOrigin } from '../swarm/endpoints.js';
+import { siteOrigin } from '../core/origins.js';
 import { askServer, type ServerAnswer } from './ask-server.js';
 import { EnginePeers } from './engine-peers.js';
 import type { OperatorIce } from '../swarm/operator-ice.js';

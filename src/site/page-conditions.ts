@@ -1,11 +1,11 @@
-import type { PageConditions } from './engine.js';
+import type { Conditions } from '../swarm/governor.js';
 
 /**
  * Watches what the browser tells us about this page's circumstances (visibility, a
- * metered connection, the battery) and reports changes. Event-driven: one timer runs
+ * metered connection, the battery: the governor's `Conditions`) and reports changes. Event-driven: one timer runs
  * only while the page is hidden, to mark the end of the grace period.
  */
-export function watchPageConditions(hiddenGraceMs: () => number, onChange: (c: Partial<PageConditions>) => void): () => void {
+export function watchPageConditions(hiddenGraceMs: () => number, onChange: (c: Partial<Conditions>) => void): () => void {
   let graceTimer: ReturnType<typeof setTimeout> | undefined;
   let hiddenSince = document.visibilityState === 'hidden' ? Date.now() : 0;
 

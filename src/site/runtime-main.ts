@@ -3,11 +3,11 @@ import { addressOfHost, appOriginOf } from '../core/origins.js';
 import { SiteEngine } from './engine.js';
 import { watchPageConditions } from './page-conditions.js';
 import { P2pSiteStatus } from './status-view.js';
-import { reportVisits } from '../bridge/report-visit.js';
+import { reportVisits } from './report-visit.js';
 import { getSite } from '../store/site-cache.js';
 import { HUB_PATH } from '../bridge/frame-messages.js';
 import { HubClient } from '../bridge/hub-client.js';
-import { metaPolicies, pagePolicies, policiesAllow } from './page-policy.js';
+import { metaPolicies, policiesAllow } from '../core/page-policy.js';
 
 /**
  * Runs beside every page of a site (the service worker appends one script tag to HTML
@@ -23,6 +23,13 @@ async function keepIfPinned(address: string): Promise<void> {
   } catch (err) {
     console.warn('[p2p] could not ask for persistent storage', err);
   }
+}
+
+/** The policies the page's own meta tags set. */
+function pagePolicies(doc: Document): string[] {
+  return [...doc.querySelectorAll('meta[http-equiv]')]
+    .filter((m) => m.getAttribute('http-equiv')?.toLowerCase() === 'content-security-policy')
+    .map((m) => m.getAttribute('content') ?? '');
 }
 
 /**

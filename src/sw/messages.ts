@@ -32,7 +32,3 @@ export function announcesStored(message: unknown, sha256: string): boolean {
 
 /** How long a request waits for a file the engine is still fetching. */
 export const FILE_WAIT_MS = 30_000;
-
-// Moved to src/core/origins.ts; re-exported for sw.ts and the pages that import it from
-// here until they are rewritten (issue 16).
-export { addressOfHost } from '../core/origins.js';

@@ -1,7 +1,8 @@
 /// <reference lib="webworker" />
 import { classifyRequestPath, type Manifest, type ManifestFile } from '../core/index.js';
 import { deleteBlob, getBlob, getSite } from '../store/site-cache.js';
-import { addressOfHost, announcesStored, FILE_WAIT_MS, FILES_CHANNEL, isSiteDenied } from './messages.js';
+import { addressOfHost } from '../core/origins.js';
+import { announcesStored, FILE_WAIT_MS, FILES_CHANNEL, isSiteDenied } from './messages.js';
 import { serveFromSite, textPage } from './respond.js';
 import { blobMatches, needsServeCheck } from './serve-check.js';
 

@@ -1,4 +1,4 @@
-import { parseIceAnswer, type OperatorIceServer } from './ice-answer.js';
+import { parseIceAnswer, type OperatorIceServer } from '../core/ice-answer.js';
 import { rtcConfiguration, type ResourceSettings } from './governor.js';
 
 export interface OperatorIceOptions {

@@ -1,6 +1,6 @@
 import { parseVisitsChannelMessage, VISIT_OPEN_EXPIRY_MS, VISITS_CHANNEL, type VisitsChannelMessage, type VisitSummary } from '../bridge/frame-messages.js';
 import { seeding, type Seeding } from './seeding.js';
-import { keepSummary } from './visits-store.js';
+import { keepSummary } from '../bridge/visits-store.js';
 
 /** What this browser is doing right now, for the status indicator. */
 export interface ActivityStatus {

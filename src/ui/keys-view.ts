@@ -3,7 +3,7 @@ import { formatDate } from '../site/format.js';
 import { isKeyFileError } from '../keys/errors.js';
 import { describeKeyFile, parseKeyFile, serializeKeyFile } from '../keys/key-file.js';
 import { listKeys, loadKey, saveKey } from './keys-store.js';
-import { listVisits } from './visits-store.js';
+import { listVisits } from '../bridge/visits-store.js';
 import { errorText } from './messages.js';
 import { currentManifest } from './publish.js';
 import { shortAddress } from '../site/format.js';

@@ -10,7 +10,7 @@ import { currentManifest } from './publish.js';
 import { seeding } from './seeding.js';
 import { siteUrlFor } from './site-url.js';
 import { base } from './styles.js';
-import { forgetVisit, listVisits, replaceVisit, type VisitRecord } from './visits-store.js';
+import { forgetVisit, listVisits, replaceVisit, type VisitRecord } from '../bridge/visits-store.js';
 
 interface PublishedSite {
   address: string;

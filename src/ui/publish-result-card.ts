@@ -1,6 +1,6 @@
 import { html } from 'lit';
 import type { Manifest } from '../core/index.js';
-import type { ServerFeatures } from './server-features.js';
+import type { ServerFeatures } from '../core/server-features.js';
 import './qr-view.js';
 
 /** A finished publish: the version and the link visitors open. */

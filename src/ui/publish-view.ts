@@ -15,7 +15,8 @@ import { PROGRESS_EVERY_MS, ProgressThrottle } from './publish-progress-throttle
 import { resultCard, type PublishResult } from './publish-result-card.js';
 import { runPublish, type PublishRunDeps } from './publish-run.js';
 import { publishStyles } from './publish-styles.js';
-import { planLimits, serverFeatures, type ServerFeatures } from './server-features.js';
+import { planLimits, type ServerFeatures } from '../core/server-features.js';
+import { serverFeatures } from './server-features.js';
 import './site-choice-view.js';
 import { filesFromDrop, filesFromList } from './read-drop.js';
 import { publisherSwarmOptions, seeding } from './seeding.js';

@@ -5,7 +5,7 @@ import { loadSettings, saveSettings } from '../settings/settings-store.js';
 import { formatIceServersText, parseIceServersText } from '../settings/ice-servers-text.js';
 import { cachedSites, enforceQuotaExclusive } from '../bridge/cache-quota.js';
 import { sitesShareAppSite } from '../bridge/site-frame.js';
-import { listVisits } from './visits-store.js';
+import { listVisits } from '../bridge/visits-store.js';
 import { activity, type ActivityStatus } from './activity.js';
 
 /**

@@ -3,7 +3,7 @@ import { CoreError, publicKeyFromAddress } from '../core/index.js';
 import { addressHint } from './messages.js';
 import { addressFromInput, siteUrlFor } from './site-url.js';
 import { base } from './styles.js';
-import { noteOpened } from './visits-store.js';
+import { noteOpened } from '../bridge/visits-store.js';
 
 /**
  * Open a site by its address or link. Checks the address as it is typed (with the

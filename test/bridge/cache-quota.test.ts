@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cachedSites, enforceQuota, type QuotaDeps } from '../../src/bridge/cache-quota.js';
-import type { VisitRecord } from '../../src/ui/visits-store.js';
+import type { VisitRecord } from '../../src/bridge/visits-store.js';
 
 const MB = 1_000_000;
 const NOW = 1_000_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressOfHost, appHostOf, appOriginOf, canonicalAppOrigin, isSiteOriginOf, LOCAL_APP_HOSTNAME, loopbackHost, siteOrigin } from '../../src/core/origins.js';
+import { addressOfHost, appHostOf, appOriginOf, canonicalAppOrigin, isSiteOriginOf, LOCAL_APP_HOSTNAME, loopbackHost, siteOrigin, trackerUrl } from '../../src/core/origins.js';
 import { addressFromPublicKey } from '../../src/core/index.js';
 
 const address = addressFromPublicKey(new Uint8Array(32).fill(7));
@@ -36,6 +36,12 @@ describe('origins (shared by the server, the CLI and the pages)', () => {
     expect(siteOrigin('http://localhost:8080', address)).toBe(`http://${address}.p2p.localhost:8080`);
     expect(siteOrigin(`https://${address}.example.org/`, address)).toBe(`https://${address}.example.org`);
     expect(appOriginOf({ protocol: 'http:', host: `${address}.p2p.localhost:8080` })).toBe('http://p2p.localhost:8080');
+  });
+
+  it('names the tracker on the server\'s own host, wss: behind https', () => {
+    expect(trackerUrl('http://localhost:8080/x')).toBe('ws://localhost:8080/announce');
+    expect(trackerUrl('https://p2p.example.org')).toBe('wss://p2p.example.org/announce');
+    expect(trackerUrl(`https://${address}.example.org/`)).toBe(`wss://${address}.example.org/announce`);
   });
 
   it('accepts as a site origin only <address>.<app host> with the app\'s scheme and port', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { iceConfigFromFlags } from '../../signaling/ice-flags.js';
 import { IceConfigError, iceAnswer, parseIceServerUrl, parseOperatorIce, splitIceServerList, turnCredential } from '../../signaling/ice-servers.js';
-import { parseIceAnswer } from '../../src/swarm/ice-answer.js';
+import { parseIceAnswer } from '../../src/core/ice-answer.js';
 import { harness, type Harness } from './helpers.js';
 
 function codeOf(fn: () => unknown): string | undefined {

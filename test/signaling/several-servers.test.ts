@@ -7,7 +7,8 @@ import { WebSocket } from 'ws';
 import { addressFromPublicKey, generateKeyPair } from '../../src/core/index.js';
 import { parseEndpointsConfig, EndpointsConfigError } from '../../signaling/endpoints-answer.js';
 import { endpointsFromFlags } from '../../signaling/endpoints-flags.js';
-import { parseEndpointsAnswer, withExtraEndpoints } from '../../src/swarm/extra-endpoints.js';
+import { parseEndpointsAnswer } from '../../src/core/endpoints-answer.js';
+import { withExtraEndpoints } from '../../src/swarm/extra-endpoints.js';
 import { fetchAs, harness, publish, siteHost, type Harness } from './helpers.js';
 import { runCli } from '../helpers/cli.js';
 

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_LIMITS } from '../../src/core/index.js';
-import { parseServerFeatures, planLimits } from '../../src/ui/server-features.js';
+import { parseServerFeatures, planLimits } from '../../src/core/server-features.js';
 import { startServer } from '../../signaling/server.js';
 
 describe('what the server says it does', () => {

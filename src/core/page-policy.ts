@@ -1,3 +1,5 @@
+import { parseUrl, type MinimalUrl } from './platform.js';
+
 /**
  * What a site page's own Content-Security-Policy (its `<meta http-equiv>` tags: the
  * service worker sends no CSP header of its own) lets the runtime do, so that on a page
@@ -29,7 +31,7 @@ function sourcesFor(policy: string, kind: RequestKind): string[] | undefined {
   return undefined;
 }
 
-function sourceMatches(source: string, url: URL, self: URL): boolean {
+function sourceMatches(source: string, url: MinimalUrl, self: MinimalUrl): boolean {
   const s = source.toLowerCase();
   if (s === "'none'") return false;
   if (s === '*') return /^(https?|wss?):$/.test(url.protocol);
@@ -49,8 +51,8 @@ function sourceMatches(source: string, url: URL, self: URL): boolean {
 
 /** True when every policy allows a request of `kind` to `target` from a page at `self`. */
 export function policiesAllow(policies: readonly string[], kind: RequestKind, target: string, self: string): boolean {
-  const url = new URL(target);
-  const selfUrl = new URL(self);
+  const url = parseUrl(target);
+  const selfUrl = parseUrl(self);
   return policies.every((policy) => {
     const sources = sourcesFor(policy, kind);
     return !sources || sources.some((source) => sourceMatches(source, url, selfUrl));
@@ -66,11 +68,4 @@ export function metaPolicies(html: string): string[] {
     if (content) out.push(content[1] ?? content[2]);
   }
   return out;
-}
-
-/** The policies the page's own meta tags set. */
-export function pagePolicies(doc: Document): string[] {
-  return [...doc.querySelectorAll('meta[http-equiv]')]
-    .filter((m) => m.getAttribute('http-equiv')?.toLowerCase() === 'content-security-policy')
-    .map((m) => m.getAttribute('content') ?? '');
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { utf8 } from '../../src/core/index.js';
-import { metaPolicies, policiesAllow } from '../../src/site/page-policy.js';
+import { metaPolicies, policiesAllow } from '../../src/core/page-policy.js';
 import { cspWarnings } from '../../signaling/cli/csp-check.js';
 
 const site = 'http://abc.p2p.localhost:8080';

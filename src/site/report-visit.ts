@@ -1,8 +1,8 @@
-import type { SiteEngine } from '../site/engine.js';
+import type { SiteEngine } from './engine.js';
 import { getSite } from '../store/site-cache.js';
-import { baselineOf, summaryOf, type Baseline } from './site-summary.js';
-import { parseSiteActionsMessage, SITE_ACTIONS_CHANNEL, VISIT_CHECK_MS, VISIT_REPORT_MS, type VisitSummary } from './frame-messages.js';
-import type { HubClient } from './hub-client.js';
+import { baselineOf, summaryOf, type Baseline } from '../bridge/site-summary.js';
+import { parseSiteActionsMessage, SITE_ACTIONS_CHANNEL, VISIT_CHECK_MS, VISIT_REPORT_MS, type VisitSummary } from '../bridge/frame-messages.js';
+import type { HubClient } from '../bridge/hub-client.js';
 
 /**
  * The site side of "sites I visited": sends the page's hub (hub-client.ts) a summary of

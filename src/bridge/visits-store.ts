@@ -1,5 +1,5 @@
 import { createStore, del, entries, get, set, update, type UseStore } from 'idb-keyval';
-import type { VisitSummary } from '../bridge/frame-messages.js';
+import type { VisitSummary } from './frame-messages.js';
 
 /**
  * Sites visited in this browser, as their pages last reported them (see
