@@ -1,4 +1,4 @@
-import { isCoreError } from '../src/core/index.js';
+import { CodedError, isCoreError, type ServerErrorBody, type ServerErrorCode, type ServerErrorExtra } from '../src/core/index.js';
 
 /** Error codes of the server's HTTP API, beside the core's codes. */
 export type ApiErrorCode =
@@ -22,17 +22,21 @@ export type ApiErrorCode =
   | 'E_BAD_SPAN'
   | 'E_INTERNAL';
 
-/** An error with the HTTP status and body it is answered with. */
-export class HttpError extends Error {
+/** An error with the HTTP status and body it is answered with (`errorBody`). */
+export class HttpError extends CodedError<ServerErrorCode> {
   constructor(
     readonly status: number,
-    readonly code: string,
+    code: ServerErrorCode,
     message: string,
-    readonly extra: Record<string, unknown> = {},
+    readonly extra: ServerErrorExtra = {},
   ) {
-    super(`${code}: ${message}`);
-    this.name = 'HttpError';
+    super(code, message);
   }
+}
+
+/** The body a refusal is answered with, the type every client reads (src/core/server-error.ts). */
+export function errorBody(err: HttpError): ServerErrorBody {
+  return { error: { code: err.code, message: err.detail, ...err.extra } };
 }
 
 /** The one place core error codes become HTTP statuses; every other core code (a bad signature, a malformed manifest, ...) is 400: the request is wrong. */
@@ -45,6 +49,6 @@ const STATUS_OF_CORE_CODE: Record<string, number> = {
 
 export function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
-  if (isCoreError(err)) return new HttpError(STATUS_OF_CORE_CODE[err.code] ?? 400, err.code, err.message.replace(/^E_[A-Z_]+: /, ''));
+  if (isCoreError(err)) return new HttpError(STATUS_OF_CORE_CODE[err.code] ?? 400, err.code, err.detail);
   return new HttpError(500, 'E_INTERNAL', 'the server hit an unexpected problem; try again, and tell the operator if it persists');
 }

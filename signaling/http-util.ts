@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { parseByteRange } from '../src/core/byte-range.js';
-import { HttpError } from './errors.js';
+import { errorBody, HttpError } from './errors.js';
 
 /**
  * CORS for what other origins need to read: manifests, raw bytes (webseeds, the loader),
@@ -35,7 +35,7 @@ export function sendError(res: ServerResponse, err: HttpError): void {
   // Refused before the body was read (too large, rate limited): answer, then close the
   // connection rather than read the rest of a body nobody wants.
   const unread: Record<string, string> = res.req && !res.req.complete ? { Connection: 'close' } : {};
-  sendJson(res, err.status, { error: { code: err.code, message: err.message.replace(/^E_[A-Z_]+: /, ''), ...err.extra } }, { ...CORS_HEADERS, ...unread });
+  sendJson(res, err.status, errorBody(err), { ...CORS_HEADERS, ...unread });
 }
 
 /** Refuses a body whose declared length is over the limit before reading any of it. @throws {HttpError} 413 E_TOO_LARGE */

@@ -1,4 +1,4 @@
-import { signSitePointer, type Manifest } from '../../src/core/index.js';
+import { parseServerError, signSitePointer, type Manifest } from '../../src/core/index.js';
 import { DhtNode, type DhtPutResult } from '../dht-node.js';
 import { checkPointer, type SitePointer } from '../dht-pointer.js';
 
@@ -41,10 +41,10 @@ export async function sendPointerToServer(server: string, pointer: SitePointer):
   const body = JSON.stringify({ seq: pointer.seq, sig: Buffer.from(pointer.sig).toString('hex'), v: Buffer.from(pointer.v).toString('hex') });
   const res = await fetch(`${server}/api/sites/${pointer.address}/pointer`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body });
   if (res.ok) return 'the server re-announces the pointer on the DHT every hour';
-  const answer = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
-  if (res.status === 503 && answer.error?.code === 'E_DHT_OFF') return 'the server does not join the DHT (no --dht): nobody re-announces the pointer';
+  const refused = parseServerError(await res.json().catch(() => undefined));
+  if (res.status === 503 && refused?.code === 'E_DHT_OFF') return 'the server does not join the DHT (no --dht): nobody re-announces the pointer';
   // An older server without the route, or a refusal: the site is published either way.
-  return `the server did not take the pointer (${answer.error?.code ?? res.status}: ${answer.error?.message ?? res.statusText})`;
+  return `the server did not take the pointer (${refused?.code ?? res.status}: ${refused?.message ?? res.statusText})`;
 }
 
 /**
@@ -53,7 +53,8 @@ export async function sendPointerToServer(server: string, pointer: SitePointer):
  * server lost its store (peers would refuse a lower seq: version rule).
  */
 export async function seqAfterNotFound(res: Response): Promise<number> {
-  const body = (await res.json().catch(() => ({}))) as { error?: { code?: unknown; pointer?: { seq?: unknown } } };
-  const seq = body.error?.code === 'E_POINTER_ONLY' ? body.error.pointer?.seq : undefined;
-  return typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 1 ? seq + 1 : 1;
+  const refused = parseServerError(await res.json().catch(() => undefined));
+  // parseServerError keeps only a pointer whose seq is an integer from 1.
+  const seq = refused?.code === 'E_POINTER_ONLY' ? refused.pointer?.seq : undefined;
+  return seq === undefined ? 1 : seq + 1;
 }

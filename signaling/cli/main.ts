@@ -6,7 +6,7 @@
  *   p2psite mirror <address> <folder> [--seq <n>] [--server http://localhost:8080]
  */
 import { parseArgs } from 'node:util';
-import { addressFromPublicKey, buildBundle, generateKeyPair, isCoreError, totalSize, type Manifest } from '../../src/core/index.js';
+import { addressFromPublicKey, buildBundle, generateKeyPair, isCoreError, parseServerError, totalSize, type Manifest } from '../../src/core/index.js';
 import { fetchVersion, writeSiteTorrent } from './site-torrent.js';
 import { CliError } from './errors.js';
 import { readKeyFile, writeKeyFile } from './key-file.js';
@@ -58,8 +58,8 @@ class UsageError extends Error {}
 const siteUrl = (server: string, address: string) => `${siteOrigin(server, address)}/`;
 
 async function apiError(res: Response): Promise<string> {
-  const body = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
-  return `${body.error?.code ?? res.status}: ${body.error?.message ?? res.statusText}`;
+  const refused = parseServerError(await res.json().catch(() => undefined));
+  return `${refused?.code ?? res.status}: ${refused?.message ?? res.statusText}`;
 }
 
 /** A bar redrawn in place on a terminal; one line per file when stderr is a file or pipe. */

@@ -1,6 +1,7 @@
 import { addressOfHost, appOriginOf } from '../core/origins.js';
 import { readRecord, summaryOf, baselineOf } from './site-summary.js';
-import { applySiteAction, EvictionRefused } from './site-actions.js';
+import { applySiteAction } from './site-actions.js';
+import { SiteActionError } from './errors.js';
 import { parseManageCommand, SITE_ACTIONS_CHANNEL, type ManageDoneMessage, type ManageReadyMessage, type SiteActionsMessage } from './frame-messages.js';
 import { sentBy } from './frame-origins.js';
 
@@ -25,7 +26,7 @@ const status = document.getElementById('status')!;
 async function evict(site: string): Promise<void> {
   if (!navigator.locks) return applySiteAction(site, 'evict');
   await navigator.locks.request(`p2p-engine:${site}`, { ifAvailable: true }, async (lock) => {
-    if (!lock) throw new EvictionRefused('E_OPEN', 'the site is open in a tab');
+    if (!lock) throw new SiteActionError('E_OPEN', 'the site is open in a tab');
     await applySiteAction(site, 'evict');
   });
 }
@@ -65,7 +66,7 @@ if (!address || !commander) {
       }
     } catch (err) {
       ok = false;
-      reason = err instanceof EvictionRefused ? err.code : 'E_STORAGE';
+      reason = err instanceof SiteActionError ? err.code : 'E_STORAGE';
       if (reason === 'E_STORAGE') console.warn('[p2p] could not change the cache', err);
     }
     const usage = (await navigator.storage?.estimate?.().catch(() => undefined))?.usage;

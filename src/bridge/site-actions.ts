@@ -2,17 +2,7 @@ import { clear, type UseStore } from 'idb-keyval';
 import { pieceStore } from '../store/piece-cache.js';
 import { cacheStores, deleteBlob, updateSite, type CacheStores } from '../store/site-cache.js';
 import type { SiteAction } from './frame-messages.js';
-
-/** Why the cache quota may not evict this site now. */
-export class EvictionRefused extends Error {
-  constructor(
-    readonly code: 'E_PINNED' | 'E_OPEN',
-    message: string,
-  ) {
-    super(`${code}: ${message}`);
-    this.name = 'EvictionRefused';
-  }
-}
+import { SiteActionError } from './errors.js';
 
 /**
  * Pins, unpins, removes or evicts this origin's site from the cache. Evicting is
@@ -44,7 +34,7 @@ export async function applySiteAction(address: string, action: SiteAction, store
     },
     stores,
   );
-  if (pinned) throw new EvictionRefused('E_PINNED', 'the site is pinned');
+  if (pinned) throw new SiteActionError('E_PINNED', 'the site is pinned');
   // One origin holds one site, so its files are nobody else's.
   for (const sha256 of new Set(files.map((f) => f.sha256))) await deleteBlob(sha256, stores);
   await clear(pieces);

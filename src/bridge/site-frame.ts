@@ -1,16 +1,6 @@
 import { MANAGE_PATH, parseManageReply, type ManageCommandMessage, type SiteAction, type VisitSummary } from './frame-messages.js';
 import { sentBy, siteOriginFor } from './frame-origins.js';
-
-/** Why an action on a site's cache did not happen. */
-export class SiteActionError extends Error {
-  constructor(
-    readonly code: 'E_MANAGE_TIMEOUT' | 'E_MANAGE_FAILED',
-    message: string,
-  ) {
-    super(`${code}: ${message}`);
-    this.name = 'SiteActionError';
-  }
-}
+import { SiteActionError } from './errors.js';
 
 export interface SiteActionResult {
   ok: boolean;

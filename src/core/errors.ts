@@ -4,6 +4,8 @@
  * expected, what arrived and what to do.
  */
 
+import { CodedError } from './coded-error.js';
+
 export type CoreErrorCode =
   | 'E_BAD_ADDRESS'
   | 'E_BAD_KEY'
@@ -22,14 +24,7 @@ export type CoreErrorCode =
   | 'E_BAD_POINTER';
 
 /** Base class: `err instanceof CoreError` and `err.code` are the whole contract. */
-export class CoreError extends Error {
-  readonly code: CoreErrorCode;
-  constructor(code: CoreErrorCode, message: string, options?: { cause?: unknown }) {
-    super(`${code}: ${message}`, options);
-    this.code = code;
-    this.name = new.target.name;
-  }
-}
+export class CoreError extends CodedError<CoreErrorCode> {}
 
 /** An address or public key that is not 52 lowercase base32 characters of a 32-byte key. */
 export class AddressError extends CoreError {}

@@ -1,3 +1,4 @@
+export * from './coded-error.js';
 export * from './errors.js';
 export * from './bytes.js';
 export * from './base32.js';
@@ -24,3 +25,4 @@ export * from './reserved-paths.js';
 export * from './manifest-etag.js';
 export * from './swarm-peers.js';
 export * from './seed-span.js';
+export * from './server-error.js';

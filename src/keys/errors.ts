@@ -4,6 +4,8 @@
  * logs and the terminal and says what to do.
  */
 
+import { CodedError } from '../core/index.js';
+
 export type KeyFileErrorCode =
   /** Not JSON, not a p2psite key, or a format version this build does not read. */
   | 'E_NOT_KEY_FILE'
@@ -16,17 +18,8 @@ export type KeyFileErrorCode =
   /** The secret key opens, but its public key is not the address the file names. */
   | 'E_KEY_MISMATCH';
 
-export class KeyFileError extends Error {
-  readonly code: KeyFileErrorCode;
-  /** The message without its code, so a caller can prefix the file name and keep the code first. */
-  readonly detail: string;
-  constructor(code: KeyFileErrorCode, detail: string, options?: { cause?: unknown }) {
-    super(`${code}: ${detail}`, options);
-    this.code = code;
-    this.detail = detail;
-    this.name = 'KeyFileError';
-  }
-}
+/** `detail` is the message without its code, so a caller can prefix the file name and keep the code first. */
+export class KeyFileError extends CodedError<KeyFileErrorCode> {}
 
 export function isKeyFileError(err: unknown): err is KeyFileError {
   return err instanceof KeyFileError;

@@ -1,3 +1,5 @@
+import { CodedError } from '../core/index.js';
+
 /** Failures of loading a site in the browser, by stable code. */
 export type SiteErrorCode =
   | 'E_NOT_PUBLISHED'
@@ -9,14 +11,8 @@ export type SiteErrorCode =
   | 'E_STORAGE_BLOCKED'
   | 'E_STORAGE';
 
-export class SiteError extends Error {
-  readonly code: SiteErrorCode;
-  constructor(code: SiteErrorCode, message: string, options?: { cause?: unknown }) {
-    super(`${code}: ${message}`, options);
-    this.code = code;
-    this.name = 'SiteError';
-  }
-}
+/** A site that cannot be shown; `describeSiteError` says what the visitor reads for its code. */
+export class SiteError extends CodedError<SiteErrorCode> {}
 
 /** What a visitor reads for each failure: what happened and what to try. One place, so components never parse messages. */
 export function describeSiteError(code: string): { title: string; advice: string } {

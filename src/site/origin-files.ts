@@ -51,7 +51,11 @@ export interface OriginFilesResult {
   refused?: string;
 }
 
-/** Answers that hold for the whole version, not one file: asking for the others would only repeat them. */
+/**
+ * Answers that hold for the whole version, not one file: asking for the others would only
+ * repeat them. A private marker, not an error model: thrown by `fetchVerified` and caught
+ * by `fetchOne` in this module, it only sets `refused` (a string) and never leaves here.
+ */
 class SeedRefusal extends Error {}
 
 /** The seed URL of one file: `<seedBase><infoHash>/<name>/<path>`, as BEP 19 webseeds lay out multi-file torrents. */

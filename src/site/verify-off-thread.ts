@@ -5,7 +5,7 @@ export interface VerifyRequest {
   candidate: unknown;
   address: string;
 }
-export type VerifyReply = { id: number; manifest: Manifest; error?: undefined } | { id: number; manifest?: undefined; error: { code: CoreErrorCode; message: string } };
+export type VerifyReply = { id: number; manifest: Manifest; error?: undefined } | { id: number; manifest?: undefined; error: { code: CoreErrorCode; /** Without the code (`CodedError.detail`). */ message: string } };
 
 let worker: Worker | undefined;
 let broken = false;
@@ -26,7 +26,7 @@ function start(): Worker | undefined {
     if (!job) return;
     waiting.delete(reply.id);
     if (reply.manifest) job.resolve(reply.manifest);
-    else job.reject(new CoreError(reply.error.code, reply.error.message.replace(`${reply.error.code}: `, '')));
+    else job.reject(new CoreError(reply.error.code, reply.error.message));
   };
   worker.onerror = () => {
     // The worker could not load (or crashed): verify the waiting jobs here instead.

@@ -1,5 +1,5 @@
 /// <reference lib="webworker" />
-import { isCoreError, prepareVerifier, verifyManifest } from '../core/index.js';
+import { detailOf, isCoreError, prepareVerifier, verifyManifest } from '../core/index.js';
 import type { VerifyReply, VerifyRequest } from './verify-off-thread.js';
 
 /**
@@ -14,7 +14,7 @@ self.onmessage = async (event: MessageEvent<VerifyRequest>) => {
   try {
     reply = { id, manifest: await verifyManifest(candidate, { address }) };
   } catch (err) {
-    reply = { id, error: isCoreError(err) ? { code: err.code, message: err.message } : { code: 'E_BAD_MANIFEST', message: err instanceof Error ? err.message : String(err) } };
+    reply = { id, error: { code: isCoreError(err) ? err.code : 'E_BAD_MANIFEST', message: detailOf(err) } };
   }
   (self as unknown as DedicatedWorkerGlobalScope).postMessage(reply);
 };

@@ -7,6 +7,10 @@ export interface BlamedWire {
 /**
  * The index in WebTorrent's warning for a piece whose bytes failed its SHA-1 piece hash
  * ("Piece 3 failed verification", lib/torrent.js), or undefined for any other warning.
+ * The one place a message is matched by its text: WebTorrent (2.8.5) emits that warning
+ * as a bare `Error` with no code, no index field and no event of its own, so its text is
+ * all there is. Kept here alone so a WebTorrent upgrade that rewords it breaks one
+ * function (and test/swarm/piece-blame.test.ts), not the transfer.
  */
 export function failedPiece(message: string): number | undefined {
   const bad = /^Piece (\d+) failed verification/.exec(message);

@@ -1,17 +1,7 @@
-import { actInSiteFrame, commandManagePage, SiteActionError, sitesShareAppSite } from '../bridge/site-frame.js';
+import { actInSiteFrame, commandManagePage, sitesShareAppSite } from '../bridge/site-frame.js';
+import { SiteActionError } from '../bridge/errors.js';
 import { MANAGE_PATH, parseVisitSummary, type SiteAction, type VisitSummary } from '../bridge/frame-messages.js';
 import { siteOriginFor } from '../bridge/frame-origins.js';
-
-/** Why an action on a site's cache did not happen (messages.ts explains each). */
-export class ManageError extends Error {
-  constructor(
-    readonly code: 'E_POPUP_BLOCKED' | 'E_MANAGE_TIMEOUT' | 'E_MANAGE_FAILED',
-    message: string,
-  ) {
-    super(`${code}: ${message}`);
-    this.name = 'ManageError';
-  }
-}
 
 /**
  * Pins, unpins or removes a visited site from its cache. The cache lives on the site's
@@ -20,26 +10,21 @@ export class ManageError extends Error {
  * otherwise that page as a small window (call it from a click, or the browser blocks
  * the window), which closes itself.
  * @returns the site's summary afterwards (undefined once removed).
- * @throws {ManageError}
+ * @throws {SiteActionError} E_POPUP_BLOCKED, E_MANAGE_TIMEOUT, E_MANAGE_FAILED
  */
 export async function manageSite(address: string, action: SiteAction, timeoutMs = 15_000): Promise<VisitSummary | undefined> {
   let result;
-  try {
-    if (sitesShareAppSite(location)) {
-      result = await actInSiteFrame(address, action, location, timeoutMs);
-    } else {
-      const popup = window.open(`${siteOriginFor(address, location)}${MANAGE_PATH}`, `p2p-manage-${address}`, 'popup,width=360,height=200');
-      if (!popup) throw new ManageError('E_POPUP_BLOCKED', 'the browser blocked the window that changes the site’s cache');
-      // The window closes itself once done; after a timeout it is closed here.
-      result = await commandManagePage(() => popup, address, action, location, timeoutMs).catch((err: unknown) => {
-        popup.close();
-        throw err;
-      });
-    }
-  } catch (err) {
-    if (err instanceof SiteActionError) throw new ManageError('E_MANAGE_TIMEOUT', 'the site’s cache did not answer');
-    throw err;
+  if (sitesShareAppSite(location)) {
+    result = await actInSiteFrame(address, action, location, timeoutMs);
+  } else {
+    const popup = window.open(`${siteOriginFor(address, location)}${MANAGE_PATH}`, `p2p-manage-${address}`, 'popup,width=360,height=200');
+    if (!popup) throw new SiteActionError('E_POPUP_BLOCKED', 'the browser blocked the window that changes the site’s cache');
+    // The window closes itself once done; after a timeout it is closed here.
+    result = await commandManagePage(() => popup, address, action, location, timeoutMs).catch((err: unknown) => {
+      popup.close();
+      throw err;
+    });
   }
-  if (!result.ok) throw new ManageError('E_MANAGE_FAILED', 'the browser refused to change the site’s cache');
+  if (!result.ok) throw new SiteActionError('E_MANAGE_FAILED', 'the browser refused to change the site’s cache');
   return result.summary ? parseVisitSummary(result.summary, address) : undefined;
 }

@@ -4,7 +4,8 @@ import { formatDate, shortAddress } from '../site/format.js';
 import { formatSize } from './format-size.js';
 import { activity } from './activity.js';
 import { listKeys } from './keys-store.js';
-import { manageSite, ManageError } from './manage-site.js';
+import { manageSite } from './manage-site.js';
+import { SiteActionError } from '../bridge/errors.js';
 import { errorText } from './messages.js';
 import { currentManifest } from './publish.js';
 import { seeding } from './seeding.js';
@@ -112,7 +113,7 @@ export class P2pMySites extends LitElement {
       }
       await this.refreshVisits();
     } catch (err) {
-      this.error = err instanceof ManageError ? errorText(err.code) : errorText('E_MANAGE_FAILED');
+      this.error = err instanceof SiteActionError ? errorText(err.code) : errorText('E_MANAGE_FAILED');
     } finally {
       this.busy = '';
     }

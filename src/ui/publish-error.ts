@@ -1,4 +1,4 @@
-import { isCoreError } from '../core/index.js';
+import { CodedError, isCoreError, type ServerErrorCode } from '../core/index.js';
 import type { PublishFailure } from './messages.js';
 
 /** What a failed publish knows beside its code, for the message the publisher reads. */
@@ -13,20 +13,20 @@ export interface PublishErrorInfo {
   scope?: 'file' | 'site';
 }
 
+/**
+ * Why a publish failed: a step in this browser, or the server's refusal with its own code
+ * (any `E_` code a server sends, or `E_HTTP_<status>` when its answer is not a refusal).
+ */
+export type PublishErrorCode = 'E_SERVER_DOWN' | 'E_BAD_ADDRESS' | 'E_READ_FAILED' | 'E_NO_KEY' | 'E_STORAGE_REFUSED' | ServerErrorCode;
+
 /** A failed step of publishing, with the code the app explains (messages.ts, `publishErrorText`). */
-export class PublishError extends Error {
+export class PublishError extends CodedError<PublishErrorCode> {
   constructor(
-    readonly code: string,
+    code: PublishErrorCode,
     message: string,
     readonly info: PublishErrorInfo = {},
   ) {
-    super(`${code}: ${message}`);
-    this.name = 'PublishError';
-  }
-
-  /** The message without its code, as the server or the step said it. */
-  get detail(): string {
-    return this.message.slice(this.code.length + 2);
+    super(code, message);
   }
 }
 
@@ -37,7 +37,7 @@ export class PublishError extends Error {
  */
 export function failureOf(err: unknown): PublishFailure {
   if (err instanceof PublishError) return { code: err.code, detail: err.detail, ...err.info };
-  if (isCoreError(err)) return { code: err.code, detail: err.message.replace(/^E_[A-Z0-9_]+: /, '') };
+  if (isCoreError(err)) return { code: err.code, detail: err.detail };
   if (err instanceof DOMException && (err.name === 'QuotaExceededError' || err.name === 'InvalidStateError' || err.name === 'UnknownError')) return { code: 'E_STORAGE_REFUSED', detail: err.name };
   return { code: 'E_UNEXPECTED', detail: err instanceof Error ? `${err.name}: ${err.message}`.slice(0, 300) : String(err).slice(0, 300) };
 }

@@ -1,4 +1,4 @@
-import { addressFromPublicKey, buildBundle, isAddress, contentTypeFor, diffFiles, sha256, toHex, type KeyPair, type Manifest, type ManifestDiff } from '../core/index.js';
+import { addressFromPublicKey, buildBundle, isAddress, contentTypeFor, diffFiles, parseServerError, sha256, toHex, type KeyPair, type Manifest, type ManifestDiff } from '../core/index.js';
 import { PublishError, type PublishErrorInfo } from './publish-error.js';
 import { SiteSwarm, type SiteSwarmOptions, type VersionTransfer } from '../swarm/site-swarm.js';
 import { swarmEndpoints } from '../swarm/endpoints.js';
@@ -34,10 +34,9 @@ async function api(url: string, init?: RequestInit): Promise<Response> {
 }
 
 async function refusal(res: Response, info: PublishErrorInfo = {}): Promise<PublishError> {
-  const body = (await res.json().catch(() => ({}))) as { error?: { code?: unknown; message?: unknown } };
-  const code = typeof body.error?.code === 'string' && /^E_[A-Z0-9_]{1,40}$/.test(body.error.code) ? body.error.code : `E_HTTP_${res.status}`;
-  const message = typeof body.error?.message === 'string' ? body.error.message.slice(0, 500) : res.statusText || `HTTP ${res.status}`;
-  return new PublishError(code, message, { ...info, status: res.status, fromServer: true });
+  // Not the server's refusal (a proxy's page, an older server): the status says it.
+  const refused = parseServerError(await res.json().catch(() => undefined));
+  return new PublishError(refused?.code ?? `E_HTTP_${res.status}`, refused?.message ?? (res.statusText || `HTTP ${res.status}`), { ...info, status: res.status, fromServer: true });
 }
 
 /** The newest published manifest of a site, or undefined when nothing is published yet. */
