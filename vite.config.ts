@@ -30,8 +30,11 @@ function pagesAtRoot(): Plugin {
   };
 }
 
-export default defineConfig({
+export default defineConfig(({ mode }) => ({
   base: '/__p2p/',
+  // `vite build --mode test` (scripts/test.sh, `npm run build:test`): the e2e tests'
+  // and benchmarks' hooks (src/build-flags.d.ts); every other build leaves them out.
+  define: { __P2P_TEST_HOOKS__: JSON.stringify(mode === 'test') },
   publicDir: 'public',
   plugins: [pagesAtRoot()],
   build: {
@@ -53,4 +56,4 @@ export default defineConfig({
       },
     },
   },
-});
+}));

@@ -7,7 +7,8 @@ bash scripts/ensure-packages.sh
 npx tsc -p tsconfig.json
 npx tsc -p tsconfig.core.json
 npx vitest run
-npx vite build --logLevel warn
+# --mode test: a build for the tests, with the hooks they read (src/build-flags.d.ts).
+npx vite build --mode test --logLevel warn
 npx vite build -c vite.loader.config.ts --logLevel warn
 if [ -d e2e ] && ls e2e/*.spec.ts >/dev/null 2>&1; then
   npx playwright test

@@ -53,7 +53,9 @@ async function main(): Promise<void> {
   // `seed: false`: this page reloads into the site once the files are in; the site's pages seed.
   // `verifyHere`: nothing else runs on this page, so no worker is started for the check.
   const engine = new SiteEngine({ address, openPath: location.pathname, resources: () => settings.known, seed: false, verifyHere: true });
-  (globalThis as { p2pSite?: unknown }).p2pSite = { engine };
+  // For the e2e tests and benchmarks only (src/build-flags.d.ts): production pages give
+  // other scripts on them no handle on the engine.
+  if (__P2P_TEST_HOOKS__) (globalThis as { p2pSite?: unknown }).p2pSite = { engine };
   let reloading = false;
   engine.addEventListener('state', async () => {
     if (refusedLate) return;

@@ -75,7 +75,9 @@ export async function startRuntime(): Promise<void> {
     engine = new SiteEngine({ address, resources: () => settings.known });
     const current = engine;
     if (hub) reportVisits(address, current, hub);
-    (globalThis as { p2pSite?: unknown }).p2pSite = { engine };
+    // For the e2e tests and benchmarks only (src/build-flags.d.ts): production pages give
+    // other scripts on them no handle on the engine.
+    if (__P2P_TEST_HOOKS__) (globalThis as { p2pSite?: unknown }).p2pSite = { engine };
     const status = document.createElement('p2p-site-status') as P2pSiteStatus;
     status.onReload = async () => {
       await current.applyUpdate();
