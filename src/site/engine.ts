@@ -1,9 +1,9 @@
-import type { Manifest, ManifestFile, SwarmPeers } from '../core/index.js';
+import { detailOf, type Manifest, type ManifestFile, type SwarmPeers } from '../core/index.js';
 import { warmVerifier } from './verify-off-thread.js';
 import type { TransferStats, VersionTransfer } from '../swarm/site-swarm.js';
 import type { ManifestExchangeHooks } from '../swarm/manifest-exchange.js';
 import { normaliseSettings } from '../swarm/governor.js';
-import { SiteError, type SiteErrorCode } from './errors.js';
+import type { SiteErrorCode } from './errors.js';
 import { ServerWatch } from './server-watch.js';
 import { UsageReporter, type UsageCounts } from './usage-report.js';
 import { siteOrigin } from '../core/origins.js';
@@ -135,7 +135,7 @@ export class SiteEngine extends EventTarget {
       if (pending) this.fetchPending(pending);
       this.watchServer();
     } catch (err) {
-      this.fail(err instanceof SiteError ? err.code : 'E_STORAGE', err instanceof Error ? err.message : String(err));
+      this.fail('E_STORAGE', detailOf(err)); // The cache (IndexedDB) refused: nothing else here throws.
     }
   }
 
