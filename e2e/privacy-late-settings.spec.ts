@@ -36,9 +36,11 @@ function bigSite(bytes: number, label: string) {
  */
 async function recordConnections(context: BrowserContext): Promise<void> {
   await context.addInitScript(() => {
-    const note = (key: string, entry: unknown) => {
+    // Each entry says which document made it (its time origin): a page being left by a
+    // reload may still open a connection after the test cleared the list.
+    const note = (key: string, at: number) => {
       const list = JSON.parse(sessionStorage.getItem(key) ?? '[]') as unknown[];
-      sessionStorage.setItem(key, JSON.stringify([...list, entry]));
+      sessionStorage.setItem(key, JSON.stringify([...list, { at, doc: performance.timeOrigin }]));
     };
     const RTC = window.RTCPeerConnection;
     window.RTCPeerConnection = class extends RTC {
@@ -58,11 +60,11 @@ async function recordConnections(context: BrowserContext): Promise<void> {
 }
 
 /** Construction times recorded by `recordConnections` on the page's origin in this tab. */
-async function connectionsMade(page: Page): Promise<{ rtc: number[]; announce: number[] }> {
-  return page.evaluate(() => ({
-    rtc: JSON.parse(sessionStorage.getItem('test-rtc') ?? '[]') as number[],
-    announce: JSON.parse(sessionStorage.getItem('test-announce') ?? '[]') as number[],
-  }));
+async function connectionsMade(page: Page, byDocumentsFrom = 0): Promise<{ rtc: number[]; announce: number[] }> {
+  return page.evaluate((from) => {
+    const made = (key: string) => (JSON.parse(sessionStorage.getItem(key) ?? '[]') as { at: number; doc: number }[]).filter((e) => e.doc >= from).map((e) => e.at);
+    return { rtc: made('test-rtc'), announce: made('test-announce') };
+  }, byDocumentsFrom);
 }
 
 /**
@@ -252,8 +254,8 @@ test('the settings frame fails to load: with no copy the page stays origin only 
   await v.page.reload();
   await expect(v.page.locator('#title')).toHaveText('frame-down');
   await expect.poll(async () => (await engineState(v.page)).sharing).toMatchObject({ usePeers: true, reason: 'download-only' });
-  await expect.poll(async () => (await connectionsMade(v.page)).announce.length).toBeGreaterThan(0);
-  const made = await connectionsMade(v.page);
+  await expect.poll(async () => (await connectionsMade(v.page, reloadedAt)).announce.length).toBeGreaterThan(0);
+  const made = await connectionsMade(v.page, reloadedAt);
   expect(Math.min(...made.announce, ...made.rtc)).toBeGreaterThanOrEqual(reloadedAt + FRAME_READY_MS);
   expect(v.errors()).toEqual([]);
   await v.context.close();
