@@ -95,6 +95,15 @@ test('publish by drag-and-drop, another visitor opens it, then an update shows i
   expect(visitor.errors()).toEqual([]);
   await visitor.context.close();
 
+  // The publisher's tab is one of the engines that split the visitor's caps: a page of the
+  // site in the same browser, seeding too, counts two.
+  const own = await publisher.context.newPage();
+  await own.goto(url);
+  await expect(own.locator('#title')).toHaveText('Dropped and published', { timeout: 60_000 });
+  const seedingEngines = () => own.evaluate(() => (globalThis as unknown as { p2pSite?: { engine: { peers: { resources?: { activeEngines: number } } } } }).p2pSite?.engine.peers.resources?.activeEngines);
+  await expect.poll(seedingEngines, { timeout: 20_000 }).toBe(2);
+  await own.close();
+
   // My sites lists it as published and seeded from this tab.
   await go(page, 'sites');
   const mine = page.locator(`li[data-kind="published"][data-address="${address}"]`);

@@ -4,6 +4,7 @@ import { loadSettings } from '../settings/settings-store.js';
 import { watchPageConditions } from '../site/page-conditions.js';
 import { normaliseSettings, rtcConfiguration, sharingPlan, type Conditions, type ResourceSettings, type SharingDecision, type SharingPlan } from '../swarm/governor.js';
 import type { SiteSwarm, SiteSwarmOptions, VersionTransfer } from '../swarm/site-swarm.js';
+import { PublisherHeartbeat } from './publisher-heartbeat.js';
 
 /** A site this tab seeds because it was published from here. */
 export interface SeededSite {
@@ -17,17 +18,14 @@ export function publisherSharing(settings: ResourceSettings, conditions: Partial
   return publisherPlan(settings, conditions).decision;
 }
 
-/**
- * The publisher's tab sends no heartbeat, so it is not counted among the engines that
- * split the caps: it takes them whole (one engine).
- */
-function publisherPlan(settings: ResourceSettings, conditions: Partial<Conditions>): SharingPlan {
-  return sharingPlan(settings, { hiddenForMs: 0, seedRank: 0, ...conditions }, 1);
+/** `activeEngines`: the engines seeding in this browser now, this tab among them (publisher-heartbeat.ts). */
+function publisherPlan(settings: ResourceSettings, conditions: Partial<Conditions>, activeEngines = 1): SharingPlan {
+  return sharingPlan(settings, { hiddenForMs: 0, seedRank: 0, ...conditions }, activeEngines);
 }
 
 /** Swarm options for seeding from the publisher's tab under the visitor's settings. */
-export function publisherSwarmOptions(settings: ResourceSettings, conditions: Partial<Conditions> = {}): Pick<SiteSwarmOptions, 'usePeers' | 'upload' | 'uploadLimit' | 'downloadLimit' | 'maxConns' | 'rtcConfig'> {
-  const { usePeers, upload, uploadLimit, downloadLimit, maxConns } = publisherPlan(settings, conditions);
+export function publisherSwarmOptions(settings: ResourceSettings, conditions: Partial<Conditions> = {}, activeEngines = 1): Pick<SiteSwarmOptions, 'usePeers' | 'upload' | 'uploadLimit' | 'downloadLimit' | 'maxConns' | 'rtcConfig'> {
+  const { usePeers, upload, uploadLimit, downloadLimit, maxConns } = publisherPlan(settings, conditions, activeEngines);
   return { usePeers, upload, uploadLimit, downloadLimit, maxConns, rtcConfig: rtcConfiguration(settings) };
 }
 
@@ -42,6 +40,9 @@ export class Seeding extends EventTarget {
   private settings: ResourceSettings = normaliseSettings(undefined);
   private conditions: Partial<Conditions> = {};
   private following = false;
+  /** Engines seeding in this browser, this tab counted once it seeds. */
+  private activeEngines = 1;
+  private heartbeat?: PublisherHeartbeat;
 
   /** The settings to publish with; starts following changes (other tabs, this one). */
   async currentSettings(): Promise<ResourceSettings> {
@@ -58,6 +59,10 @@ export class Seeding extends EventTarget {
   private follow(): void {
     if (this.following) return;
     this.following = true;
+    this.heartbeat = new PublisherHeartbeat((active) => {
+      this.activeEngines = active;
+      this.apply();
+    });
     const channel = new BroadcastChannel(SETTINGS_CHANNEL);
     channel.onmessage = (event: MessageEvent<unknown>) => {
       const m = parseSettingsChannelMessage(event.data);
@@ -76,7 +81,8 @@ export class Seeding extends EventTarget {
   }
 
   private apply(): void {
-    const options = publisherSwarmOptions(this.settings, this.conditions);
+    const options = publisherSwarmOptions(this.settings, this.conditions, this.activeEngines);
+    this.heartbeat?.setSeeding(this.sites.size > 0 && options.upload === true);
     for (const site of this.all()) {
       if (!options.usePeers) {
         void this.stop(site.manifest.address);
@@ -96,7 +102,8 @@ export class Seeding extends EventTarget {
     const old = this.sites.get(site.manifest.address);
     this.sites.set(site.manifest.address, site);
     if (old && old.swarm !== site.swarm) void old.swarm.destroy();
-    this.dispatchEvent(new Event('change'));
+    // Counted among the seeding engines from now on; the caps are re-split (apply()).
+    this.apply();
   }
 
   get(address: string): SeededSite | undefined {
@@ -112,7 +119,7 @@ export class Seeding extends EventTarget {
     if (!site) return;
     this.sites.delete(address);
     await site.swarm.destroy();
-    this.dispatchEvent(new Event('change'));
+    this.apply();
   }
 }
 
