@@ -1,7 +1,8 @@
-import { expect, test, type Frame, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
 import { newVisitor, openSite, publishFixture, startTestServer, type TestServer } from './helpers/harness.js';
 import { dropFolder } from './helpers/drop-folder.js';
+import { visitRecord } from './helpers/visit-record.js';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -142,32 +143,6 @@ test('publish by drag-and-drop, another visitor opens it, then an update shows i
   expect(publisher.errors()).toEqual([]);
   await publisher.context.close();
 });
-
-/**
- * The app's record of a site's visits (src/bridge/visits-store.ts), read on a page or frame of
- * the app's origin; undefined until one is kept.
- */
-async function visitRecord(where: Page | Frame, address: string): Promise<{ seq?: number; size?: number } | undefined> {
-  return where.evaluate(async (addr) => {
-    // Opened only once it exists: opening it first would make it without its object store.
-    if (!(await indexedDB.databases()).some((d) => d.name === 'p2p-visits')) return undefined;
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const req = indexedDB.open('p2p-visits');
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
-    });
-    try {
-      if (!db.objectStoreNames.contains('visits')) return undefined;
-      return await new Promise<{ seq?: number; size?: number } | undefined>((resolve, reject) => {
-        const req = db.transaction('visits').objectStore('visits').get(addr);
-        req.onsuccess = () => resolve(req.result as { seq?: number; size?: number } | undefined);
-        req.onerror = () => reject(req.error);
-      });
-    } finally {
-      db.close();
-    }
-  }, address);
-}
 
 test('a site visited while the app was closed is listed when the app opens', async ({ browser }) => {
   const { bundle } = await publishFixture(ts.url);

@@ -1,6 +1,7 @@
-import { expect, test, type Frame, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { generateKeyPair, utf8 } from '../src/core/index.js';
 import { newVisitor, openSite, publish, startTestServer, waitForPhase, type TestServer } from './helpers/harness.js';
+import { visitRecord } from './helpers/visit-record.js';
 
 /**
  * The cache quota across sites: with room for less than two sites, opening a third
@@ -41,32 +42,6 @@ async function cacheOf(page: Page, address: string): Promise<{ blobs: number; cu
     const blobs = await ask((await open('p2p-blobs')).transaction('blobs').objectStore('blobs').count());
     const record = (await ask((await open('p2p-sites')).transaction('sites').objectStore('sites').get(addr))) as { current?: unknown; highestSeq: number; pinned: boolean } | undefined;
     return { blobs, current: Boolean(record?.current), highestSeq: record?.highestSeq ?? -1, pinned: record?.pinned ?? false };
-  }, address);
-}
-
-/**
- * The app's record of a site's visits (src/bridge/visits-store.ts), read on a page or frame of
- * the app's origin; undefined until one is kept.
- */
-async function visitRecord(where: Page | Frame, address: string): Promise<{ seq?: number; size?: number } | undefined> {
-  return where.evaluate(async (addr) => {
-    // Opened only once it exists: opening it first would make it without its object store.
-    if (!(await indexedDB.databases()).some((d) => d.name === 'p2p-visits')) return undefined;
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const req = indexedDB.open('p2p-visits');
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
-    });
-    try {
-      if (!db.objectStoreNames.contains('visits')) return undefined;
-      return await new Promise<{ seq?: number; size?: number } | undefined>((resolve, reject) => {
-        const req = db.transaction('visits').objectStore('visits').get(addr);
-        req.onsuccess = () => resolve(req.result as { seq?: number; size?: number } | undefined);
-        req.onerror = () => reject(req.error);
-      });
-    } finally {
-      db.close();
-    }
   }, address);
 }
 
