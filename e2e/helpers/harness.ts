@@ -70,6 +70,8 @@ export function watchErrors(page: Page, allow: RegExp[] = []): () => string[] {
   page.on('response', (res) => {
     if (res.status() >= 400) failed.push(`${res.status()} ${res.url()}`);
   });
+  // Loads that got no response at all (a socket error, say) are named too.
+  page.on('requestfailed', (req) => failed.push(`${req.failure()?.errorText ?? 'failed'} ${req.url()}`));
   page.on('console', (msg) => {
     if (msg.type() !== 'error' || allow.some((re) => re.test(msg.text()))) return;
     // Chromium logs failed loads without their URL; name the responses that failed.
