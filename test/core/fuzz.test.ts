@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CoreError, bdecode, parseManifestJson, verifyManifest, utf8 } from '../../src/core/index.js';
 import { sampleBundle } from '../helpers/fixtures.js';
+import { prng } from '../helpers/prng.js';
 
-/** Small deterministic PRNG (mulberry32) so a failure can be replayed from its seed. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ODD_VALUES: unknown[] = [null, true, -1, 1.5, NaN, Infinity, 2 ** 60, '', '../x', 'a\u0000', 'x'.repeat(300), [], {}, [1], { a: 1 }, 'A'.repeat(52), '0'.repeat(64)];
 

@@ -2,16 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { parseServerError, SERVER_MESSAGE_MAX, type ServerErrorBody } from '../../src/core/index.js';
 import { errorBody, HttpError, toHttpError } from '../../signaling/errors.js';
 import { ManifestError } from '../../src/core/index.js';
+import { prng } from '../helpers/prng.js';
 
-/** mulberry32, so a failing case can be replayed from its seed. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('parseServerError', () => {
   it('reads what the server writes, extras included (one type both sides)', () => {

@@ -26,8 +26,12 @@ interface Peer {
   told: unknown[];
 }
 
+let peerCount = 0;
+
 function peer(name: string, options: SiteEngineOptions, sharing: 'share' | 'origin-only' = 'share'): Peer {
   const told: unknown[] = [];
+  // Databases of its own in every test: the sites' files hash alike across tests.
+  name = `${name}-${++peerCount}`;
   const deps: EngineDeps = {
     stores: { sites: createStore(`${name}-sites`, 'sites'), blobs: createStore(`${name}-blobs`, 'blobs') },
     pieces: createStore(`${name}-pieces`, 'pieces'),
@@ -88,14 +92,16 @@ describe('two SiteEngines against a real tracker and server', () => {
     h = undefined;
   });
 
-  it('passes a site from one engine to the other over WebRTC, every file checked and stored', async () => {
+  /**
+   * A published site and its first visitor: nobody holds the version, so the origin seed
+   * sends it; then that engine seeds, and the tracker counts it.
+   */
+  async function seededSite() {
     h = await harness();
     const b = await publish(h);
     const address = b.manifest.address;
     const server = `http://${siteHost(address, h.server.port)}`;
     const total = b.manifest.files.reduce((n, f) => n + f.size, 0);
-
-    // The first visitor: nobody holds the version, so the origin seed sends it; then it seeds.
     const first = peer('first', { address, server });
     peers.push(first);
     await first.engine.start();
@@ -104,6 +110,11 @@ describe('two SiteEngines against a real tracker and server', () => {
     const deadline = Date.now() + 20_000;
     while ((await seeders(h, address)) < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     expect(await seeders(h, address)).toBe(1);
+    return { b, address, server, total, first };
+  }
+
+  it('passes a site from one engine to the other over WebRTC, every file checked and stored', async () => {
+    const { b, address, server, total, first } = await seededSite();
 
     // The second visitor may not use the origin seed: every byte must come from the first.
     const second = peer('second', { address, server, swarm: { useOrigin: false } });
@@ -127,17 +138,7 @@ describe('two SiteEngines against a real tracker and server', () => {
   }, 60_000);
 
   it('keeps "origin only" from the first packet: with a seeder online, the site comes from the origin seed and nothing from it', async () => {
-    h = await harness();
-    const b = await publish(h);
-    const address = b.manifest.address;
-    const server = `http://${siteHost(address, h.server.port)}`;
-    const total = b.manifest.files.reduce((n, f) => n + f.size, 0);
-    const first = peer('seeder', { address, server });
-    peers.push(first);
-    await first.engine.start();
-    await until(first.engine, () => first.engine.state.phase === 'ready', 'the seeder has the site');
-    const deadline = Date.now() + 20_000;
-    while ((await seeders(h, address)) < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    const { address, server, total, first } = await seededSite();
 
     const careful = peer('careful', { address, server }, 'origin-only');
     peers.push(careful);
@@ -147,7 +148,7 @@ describe('two SiteEngines against a real tracker and server', () => {
     expect(careful.engine.state.sharing?.usePeers).toBe(false);
     expect(first.engine.liveStats?.uploaded).toBe(0);
     // It never announced: the tracker still counts the one seeder and no one else.
-    const res = await fetch(`${h.server.url}/api/sites/${address}`);
+    const res = await fetch(`${h!.server.url}/api/sites/${address}`);
     expect(res.headers.get('p2p-swarm')).toBe('seeders=1, leechers=0');
   }, 60_000);
 });
